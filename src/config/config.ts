@@ -1,0 +1,154 @@
+/**
+ * Configuration, parsed once at start into a typed object from environment variables and CLI
+ * flags (flags win). Every bad value is collected and reported together, so an operator fixes them
+ * in one go. Nothing else in the server reads process.env.
+ */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** SQLite file path or postgres:// URL. */
+  readonly databaseUrl: string;
+  /** Base of absolute links (behind a proxy); null → from the request's Host header. */
+  readonly publicUrl: string | null;
+  /** When set, an admin API key with exactly this value exists after start. */
+  readonly bootstrapAdminKey: string | null;
+  readonly sqliteSynchronous: 'NORMAL' | 'FULL';
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Seed and simulate the Can Tho demo network. */
+  readonly demo: boolean;
+  /** Days of demo history to back-fill. */
+  readonly demoBackfillDays: number;
+  /** Largest accepted request body in bytes. */
+  readonly bodyLimit: number;
+  /** $top default and maximum (SensorThings §9.3.3.3: the server imposes its limit). */
+  readonly defaultTop: number;
+  readonly maxTop: number;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Source = Record<string, string | undefined>;
+
+/** Maps `--port 8081` / `--port=8081` / `--demo` flags to the env variable names. */
+const FLAG_TO_ENV: Record<string, string> = {
+  port: 'PORT',
+  host: 'HOST',
+  'database-url': 'DATABASE_URL',
+  'public-url': 'CANTHO_PUBLIC_URL',
+  'log-level': 'LOG_LEVEL',
+  demo: 'CANTHO_DEMO',
+  'demo-days': 'CANTHO_DEMO_DAYS',
+  'sqlite-synchronous': 'CANTHO_SQLITE_SYNCHRONOUS',
+};
+
+/** Parses CLI flags into the same keys as the environment. Unknown flags are errors. */
+export function flagsToSource(argv: readonly string[], problems: string[]): Source {
+  const out: Source = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) {
+      problems.push(`unexpected argument "${a}"`);
+      continue;
+    }
+    const [rawName, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const key = FLAG_TO_ENV[rawName];
+    if (!key) {
+      problems.push(`unknown flag --${rawName} (known: ${Object.keys(FLAG_TO_ENV).map((k) => `--${k}`).join(', ')})`);
+      continue;
+    }
+    if (rawName === 'demo') {
+      out[key] = inline ?? 'true';
+      continue;
+    }
+    const v = inline ?? argv[++i];
+    if (v === undefined) problems.push(`--${rawName} needs a value`);
+    else out[key] = v;
+  }
+  return out;
+}
+
+function int(src: Source, key: string, def: number, min: number, max: number, problems: string[]): number {
+  const v = src[key];
+  if (v === undefined || v === '') return def;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    problems.push(`${key}="${v}" must be an integer from ${min} to ${max}`);
+    return def;
+  }
+  return Number(v);
+}
+
+function bool(src: Source, key: string, def: boolean, problems: string[]): boolean {
+  const v = src[key]?.toLowerCase();
+  if (v === undefined || v === '') return def;
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  problems.push(`${key}="${src[key]}" must be true or false`);
+  return def;
+}
+
+function oneOf<T extends string>(src: Source, key: string, allowed: readonly T[], def: T, problems: string[], upper = false): T {
+  const raw = src[key];
+  if (raw === undefined || raw === '') return def;
+  const v = (upper ? raw.toUpperCase() : raw.toLowerCase()) as T;
+  if (!allowed.includes(v)) {
+    problems.push(`${key}="${raw}" must be one of ${allowed.join(', ')}`);
+    return def;
+  }
+  return v;
+}
+
+/** Builds the Config from env + flags; throws ConfigError listing every problem. */
+export function loadConfig(env: Source, argv: readonly string[] = [], defaults: Partial<Source> = {}): Config {
+  const problems: string[] = [];
+  const src: Source = { ...defaults, ...env, ...flagsToSource(argv, problems) };
+
+  const databaseUrl = src.DATABASE_URL?.trim() || './data/cantho.db';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(databaseUrl) && !/^(postgres(ql)?|sqlite):\/\//i.test(databaseUrl)) {
+    problems.push(`DATABASE_URL="${redact(databaseUrl)}" must be a SQLite file path or a postgres:// URL`);
+  }
+
+  let publicUrl: string | null = null;
+  if (src.CANTHO_PUBLIC_URL) {
+    try {
+      const u = new URL(src.CANTHO_PUBLIC_URL);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('protocol');
+      publicUrl = u.toString().replace(/\/+$/, '');
+    } catch {
+      problems.push(`CANTHO_PUBLIC_URL="${src.CANTHO_PUBLIC_URL}" must be an absolute http(s) URL`);
+    }
+  }
+
+  const key = src.CANTHO_BOOTSTRAP_ADMIN_KEY;
+  if (key !== undefined && key !== '' && (key.length < 16 || /\s/.test(key))) {
+    problems.push('CANTHO_BOOTSTRAP_ADMIN_KEY must be at least 16 characters without spaces');
+  }
+
+  const config: Config = {
+    port: int(src, 'PORT', 8080, 0, 65535, problems),
+    host: src.HOST || '0.0.0.0',
+    databaseUrl,
+    publicUrl,
+    bootstrapAdminKey: key ? key : null,
+    sqliteSynchronous: oneOf(src, 'CANTHO_SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'] as const, 'NORMAL', problems, true),
+    logLevel: oneOf(src, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', problems),
+    demo: bool(src, 'CANTHO_DEMO', false, problems),
+    demoBackfillDays: int(src, 'CANTHO_DEMO_DAYS', 30, 0, 366, problems),
+    bodyLimit: int(src, 'CANTHO_BODY_LIMIT', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems),
+    defaultTop: 100,
+    maxTop: 10000,
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+/** Hides the password of a URL for messages and logs. */
+export function redact(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}

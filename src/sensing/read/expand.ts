@@ -1,0 +1,148 @@
+import { type RawBuilder, sql } from 'kysely';
+import { AppError } from '../../core/errors.ts';
+import type { Database } from '../../storage/database.ts';
+import type { ExpandItem, QueryOptions } from '../http/query-options.ts';
+import { ENTITIES, type EntityDef, navOf } from '../model/entities.ts';
+import { effectiveTop, orderOf, type Paging, selectList, whereOf } from './collection-query.ts';
+import { navConstraint, publicOnly } from './constraints.ts';
+import { renderEntity, type Row } from './serialize.ts';
+
+type Frag = RawBuilder<unknown>;
+
+export interface ReadScope {
+  readonly db: Database;
+  readonly paging: Paging;
+  readonly anonymous: boolean;
+  /** `https://host/v1.1` */
+  readonly root: string;
+}
+
+/** One level of rendered rows, kept beside the raw rows they came from. */
+export interface Level {
+  readonly entity: EntityDef;
+  readonly rows: Row[];
+  readonly out: Record<string, unknown>[];
+}
+
+/** Merges `$expand=A/B,A/C` into a tree keyed by the first navigation name. */
+function group(items: ExpandItem[]): Map<string, { options: QueryOptions; children: ExpandItem[] }> {
+  const tree = new Map<string, { options: QueryOptions; children: ExpandItem[] }>();
+  for (const it of items) {
+    const [head, ...rest] = it.path;
+    let node = tree.get(head!);
+    if (!node) tree.set(head!, (node = { options: {}, children: [] }));
+    if (rest.length === 0) node.options = { ...it.options, expand: [...(node.options.expand ?? []), ...(it.options.expand ?? [])] };
+    else node.children.push({ path: rest, options: it.options });
+  }
+  return tree;
+}
+
+export function renderLevel(scope: ReadScope, e: EntityDef, rows: Row[], select?: string[]): Level {
+  const sel = select ? new Set(select) : undefined;
+  return { entity: e, rows, out: rows.map((r) => renderEntity(e, r, { root: scope.root, select: sel })) };
+}
+
+/** Applies $expand to a level, recursively (§9.3.2.1). */
+export async function expandLevel(scope: ReadScope, level: Level, items: ExpandItem[] | undefined): Promise<void> {
+  if (!items?.length || level.rows.length === 0) return;
+  for (const [name, node] of group(items)) {
+    const nav = navOf(level.entity, name);
+    if (!nav) throw new AppError('INVALID_EXPAND', `${level.entity.name} has no navigation property "${name}"`);
+    const target = ENTITIES[nav.target];
+    const options: QueryOptions = { ...node.options, expand: [...(node.options.expand ?? []), ...node.children] };
+    const child = nav.kind === 'one' && nav.fk ? await expandOne(scope, level, name, nav.fk, target, options) : await expandMany(scope, level, name, target, options);
+    await expandLevel(scope, child, options.expand);
+  }
+}
+
+async function expandOne(scope: ReadScope, level: Level, name: string, fk: string, target: EntityDef, o: QueryOptions): Promise<Level> {
+  const ids = [...new Set(level.rows.map((r) => r[fk]).filter((v) => v !== null && v !== undefined).map(Number))];
+  if (ids.length === 0) return { entity: target, rows: [], out: [] };
+  const where: Frag[] = [sql`e.id IN (${sql.join(ids)})`];
+  const vis = scope.anonymous ? publicOnly(target, 'e') : null;
+  if (vis) where.push(vis);
+  const r = await sql<Row>`SELECT ${selectList(target)} FROM ${sql.table(target.table)} AS e WHERE ${whereOf(scope.db, target, where, o)}`.execute(scope.db.kysely);
+  const child = renderLevel(scope, target, r.rows, o.select);
+  const byId = new Map(child.rows.map((row, i) => [Number(row.id), child.out[i]!]));
+  level.rows.forEach((row, i) => {
+    const hit = row[fk] === null || row[fk] === undefined ? undefined : byId.get(Number(row[fk]));
+    if (hit) level.out[i]![name] = hit;
+  });
+  return child;
+}
+
+async function expandMany(scope: ReadScope, level: Level, name: string, target: EntityDef, o: QueryOptions): Promise<Level> {
+  const { db } = scope;
+  const nav = navOf(level.entity, name)!;
+  const top = effectiveTop(o, scope.paging);
+  const skip = o.skip ?? 0;
+  const vis = scope.anonymous && !(target === ENTITIES.Observation) ? publicOnly(target, 'e') : null;
+  const parentIds = level.rows.map((r) => Number(r.id));
+  const byParent = new Map<number, Row[]>();
+  const counts = new Map<number, number>();
+
+  if (db.dialect === 'sqlite') {
+    // One prepared statement, run once per parent: cheap in-process calls, each an index range scan.
+    const where = whereOf(db, target, [navConstraint(level.entity, nav, 'e', sql`${-1}`), ...(vis ? [vis] : [])], o);
+    const q = sql`SELECT ${selectList(target)} FROM ${sql.table(target.table)} AS e WHERE ${where} ORDER BY ${orderOf(db, target, o)} LIMIT ${top + 1} OFFSET ${skip}`.compile(db.kysely);
+    const stmt = db.sqlite!.prepare(q.sql);
+    const params = [...q.parameters];
+    const cq = o.count ? sql`SELECT COUNT(*) AS n FROM ${sql.table(target.table)} AS e WHERE ${where}`.compile(db.kysely) : null;
+    const cstmt = cq ? db.sqlite!.prepare(cq.sql) : null;
+    const cparams = cq ? [...cq.parameters] : [];
+    for (const pid of parentIds) {
+      params[0] = pid;
+      byParent.set(pid, stmt.all(...(params as unknown[])) as Row[]);
+      if (cstmt) {
+        cparams[0] = pid;
+        counts.set(pid, Number((cstmt.get(...(cparams as unknown[])) as { n: number }).n));
+      }
+    }
+  } else {
+    // PostgreSQL: one LATERAL query serves every parent (no round trip per parent).
+    const where = whereOf(db, target, [navConstraint(level.entity, nav, 'e', sql`p.pid`), ...(vis ? [vis] : [])], o);
+    const r = await sql<Row & { __pid: number }>`SELECT p.pid AS __pid, x.* FROM unnest(CAST(${parentIds} AS bigint[])) AS p(pid)
+      CROSS JOIN LATERAL (SELECT ${selectList(target)} FROM ${sql.table(target.table)} AS e WHERE ${where}
+      ORDER BY ${orderOf(db, target, o)} LIMIT ${top + 1} OFFSET ${skip}) AS x`.execute(db.kysely);
+    for (const row of r.rows) {
+      const list = byParent.get(Number(row.__pid)) ?? [];
+      list.push(row);
+      byParent.set(Number(row.__pid), list);
+    }
+    if (o.count) {
+      const c = await sql<{ pid: number; n: number }>`SELECT p.pid, (SELECT COUNT(*) FROM ${sql.table(target.table)} AS e WHERE ${where}) AS n
+        FROM unnest(CAST(${parentIds} AS bigint[])) AS p(pid)`.execute(db.kysely);
+      for (const row of c.rows) counts.set(Number(row.pid), Number(row.n));
+    }
+  }
+
+  const allRows: Row[] = [];
+  const allOut: Record<string, unknown>[] = [];
+  level.rows.forEach((row, i) => {
+    const pid = Number(row.id);
+    const rows = byParent.get(pid) ?? [];
+    const more = rows.length > top;
+    if (more) rows.length = top;
+    const child = renderLevel(scope, target, rows, o.select);
+    const out = level.out[i]!;
+    if (o.count) out[`${name}@iot.count`] = counts.get(pid) ?? 0;
+    out[name] = child.out;
+    if (more) out[`${name}@iot.nextLink`] = nextLinkFor(`${scope.root}/${level.entity.set}(${pid})/${name}`, o, top, skip);
+    allRows.push(...child.rows);
+    allOut.push(...child.out);
+  });
+  return { entity: target, rows: allRows, out: allOut };
+}
+
+/** The next page's URL: the same options with $skip advanced by $top. */
+export function nextLinkFor(base: string, o: QueryOptions, top: number, skip: number): string {
+  const p = new URLSearchParams();
+  if (o.filter !== undefined) p.set('$filter', o.filter);
+  if (o.orderby !== undefined) p.set('$orderby', o.orderby);
+  if (o.select) p.set('$select', o.select.join(','));
+  if (o.count) p.set('$count', 'true');
+  if (o.resultFormat) p.set('$resultFormat', o.resultFormat);
+  p.set('$top', String(top));
+  p.set('$skip', String(skip + top));
+  return `${base}?${p.toString().replace(/\+/g, '%20')}`;
+}

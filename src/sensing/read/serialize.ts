@@ -1,0 +1,86 @@
+import type { EntityDef, PropDef } from '../model/entities.ts';
+
+/** A row as the database returns it: column name → value (JSON columns as text). */
+export type Row = Record<string, unknown>;
+
+/** Epoch milliseconds → ISO 8601 UTC with milliseconds. */
+export function isoTime(ms: unknown): string | null {
+  if (ms === null || ms === undefined) return null;
+  return new Date(Number(ms)).toISOString();
+}
+
+function parseJson(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  return typeof v === 'string' ? JSON.parse(v) : v;
+}
+
+/** The API value of one property from its column(s). */
+export function propValue(p: PropDef, row: Row): unknown {
+  switch (p.type) {
+    case 'id':
+      return Number(row.id);
+    case 'string':
+      return row[p.column!] ?? null;
+    case 'json':
+    case 'geometry':
+      return parseJson(row[p.column!]);
+    case 'time':
+      return isoTime(row[p.column!]);
+    case 'interval': {
+      const [s, e] = p.columns!;
+      const start = isoTime(row[s!]);
+      const end = isoTime(row[e!]);
+      if (start === null) return null;
+      return end === null ? start : `${start}/${end}`;
+    }
+    case 'result': {
+      const [n, s, j] = p.columns!;
+      if (row[n!] !== null && row[n!] !== undefined) return Number(row[n!]);
+      if (row[s!] !== null && row[s!] !== undefined) return row[s!];
+      return parseJson(row[j!]);
+    }
+  }
+}
+
+/** Columns to read for an entity: every property column plus the foreign keys. */
+export function columnsOf(e: EntityDef): string[] {
+  const cols = new Set<string>();
+  for (const p of e.props) {
+    if (p.column) cols.add(p.column);
+    for (const c of p.columns ?? []) cols.add(c);
+  }
+  for (const n of e.navs) if (n.fk) cols.add(n.fk);
+  return [...cols];
+}
+
+export interface RenderContext {
+  /** `https://host/v1.1` */
+  readonly root: string;
+  /** Selected names (properties and navigation properties), or undefined for all. */
+  readonly select?: ReadonlySet<string>;
+}
+
+/** Renders one entity as OGC 18-088 §8.2 JSON with @iot.id, @iot.selfLink and navigation links. */
+export function renderEntity(e: EntityDef, row: Row, ctx: RenderContext): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const id = Number(row.id);
+  const self = `${ctx.root}/${e.set}(${id})`;
+  const sel = ctx.select;
+  if (!sel || sel.has('@iot.id') || sel.has('id')) out['@iot.id'] = id;
+  if (!sel || sel.has('@iot.selfLink')) out['@iot.selfLink'] = self;
+  for (const p of e.props) {
+    if (p.type === 'id') continue;
+    if (sel && !sel.has(p.name)) continue;
+    const v = propValue(p, row);
+    // Optional properties without a value are omitted unless explicitly selected (§8.2).
+    if (v === null && p.nullable && !sel) continue;
+    out[p.name] = v;
+  }
+  for (const n of e.navs) {
+    if (sel && !sel.has(n.name)) continue;
+    // An Observation belongs to a Datastream or a MultiDatastream; link only the one it has.
+    if (n.fk && (row[n.fk] === null || row[n.fk] === undefined)) continue;
+    out[`${n.name}@iot.navigationLink`] = `${self}/${n.name}`;
+  }
+  return out;
+}

@@ -1,0 +1,128 @@
+import { sql } from 'kysely';
+import type { Principal } from '../auth/roles.ts';
+import { can } from '../auth/roles.ts';
+import { AppError } from '../core/errors.ts';
+import type { Database } from '../storage/database.ts';
+import { type ResourcePath, parseResourcePath } from './http/path-parser.ts';
+import { parseQueryOptions } from './http/query-options.ts';
+import { ENTITIES } from './model/entities.ts';
+import type { Paging } from './read/collection-query.ts';
+import { read, type ReadResult } from './read/reader.ts';
+import { resolvePath } from './read/resolve.ts';
+import { EntityUpdater } from './write/entity-updater.ts';
+import { EntityWriter } from './write/entity-writer.ts';
+import { ObservationWriter } from './write/observation-writer.ts';
+
+/** What one API call is: who, against which root URL. */
+export interface CallContext {
+  readonly principal: Principal | null;
+  /** `https://host/v1.1` */
+  readonly root: string;
+}
+
+/**
+ * The SensorThings service: reads, creates, updates and deletes by resource path. Routes, batch
+ * and MQTT call this, so every way in obeys the same rules.
+ */
+export class SensingService {
+  readonly observations: ObservationWriter;
+  readonly writer: EntityWriter;
+  readonly updater: EntityUpdater;
+  /** Listeners told about every created or changed entity (MQTT subscriptions, live push). */
+  private readonly listeners: ((entity: string, id: number, kind: 'create' | 'update') => void)[] = [];
+
+  constructor(
+    readonly db: Database,
+    readonly paging: Paging,
+  ) {
+    this.observations = new ObservationWriter(db);
+    this.writer = new EntityWriter(db, this.observations);
+    this.updater = new EntityUpdater(db, this.writer);
+  }
+
+  onChange(fn: (entity: string, id: number, kind: 'create' | 'update') => void): void {
+    this.listeners.push(fn);
+  }
+
+  private emit(entity: string, id: number, kind: 'create' | 'update'): void {
+    for (const l of this.listeners) l(entity, id, kind);
+  }
+
+  async get(ctx: CallContext, pathText: string, query: URLSearchParams): Promise<ReadResult> {
+    const path = parseResourcePath(pathText);
+    const options = parseQueryOptions(query);
+    return read({ db: this.db, paging: this.paging, anonymous: !can(ctx.principal, 'read:private'), root: ctx.root }, path, options, query);
+  }
+
+  /** POST to a collection (§10.2). Returns the new entity's id and its set name. */
+  async create(ctx: CallContext, pathText: string, body: unknown): Promise<{ set: string; id: number }> {
+    const path = parseResourcePath(pathText);
+    if (path.single || path.property || path.ref) throw new AppError('METHOD_NOT_ALLOWED', 'POST goes to a collection, e.g. /v1.1/Things');
+    await this.authorizeCreate(ctx, path, body);
+    const e = path.entity;
+    let id: number;
+    if (path.segments.length === 1) id = await this.writer.create(e, body);
+    else {
+      const parentPath = { ...path, segments: path.segments.slice(0, -1), single: true };
+      const parentSeg = path.segments[path.segments.length - 1]!;
+      if (parentSeg.kind !== 'nav') throw new AppError('INVALID_PATH', 'Invalid POST path');
+      const parent = await resolvePath(this.db, { ...parentPath, entity: parentPath.segments[parentPath.segments.length - 1]!.entity } as ResourcePath, false);
+      id = await this.writer.create(e, body, { nav: parentSeg.nav, id: parent.id!, parent: parent.entity });
+    }
+    this.emit(e.name, id, 'create');
+    return { set: e.set, id };
+  }
+
+  async update(ctx: CallContext, pathText: string, body: unknown, mode: 'patch' | 'put' | 'json-patch'): Promise<void> {
+    const { path, id } = await this.single(ctx, pathText);
+    if (mode === 'json-patch') await this.updater.jsonPatch(path.entity, id, body);
+    else await this.updater.update(path.entity, id, body, mode);
+    this.emit(path.entity.name, id, 'update');
+  }
+
+  async delete(ctx: CallContext, pathText: string): Promise<void> {
+    const { path, id } = await this.single(ctx, pathText);
+    await this.updater.delete(path.entity, id);
+  }
+
+  private async single(ctx: CallContext, pathText: string): Promise<{ path: ResourcePath; id: number }> {
+    if (!can(ctx.principal, 'write:sensing')) throw denied(ctx.principal);
+    const path = parseResourcePath(pathText);
+    if (!path.single || path.property || path.ref) throw new AppError('METHOD_NOT_ALLOWED', 'PATCH, PUT and DELETE address one entity, e.g. /v1.1/Things(1)');
+    const r = await resolvePath(this.db, path, false);
+    return { path, id: r.id! };
+  }
+
+  /** Operators and admins create anything; device keys only Observations into their own Things. */
+  private async authorizeCreate(ctx: CallContext, path: ResourcePath, body: unknown): Promise<void> {
+    const p = ctx.principal;
+    if (can(p, 'write:sensing')) return;
+    if (!can(p, 'write:observations') || path.entity !== ENTITIES.Observation) throw denied(p);
+    const streams: { table: string; id: number }[] = [];
+    const parent = path.segments.length > 1 ? path.segments[path.segments.length - 2] : undefined;
+    if (parent?.id !== undefined) streams.push({ table: parent.entity.table, id: parent.id });
+    const b = body as Record<string, { '@iot.id'?: unknown } | undefined>;
+    for (const [k, table] of [['Datastream', 'datastreams'], ['MultiDatastream', 'multi_datastreams']] as const) {
+      const link = b?.[k];
+      if (link && typeof link === 'object') {
+        if (typeof link['@iot.id'] !== 'number' || Object.keys(link).length !== 1) throw new AppError('FORBIDDEN', 'A device key may only link Observations to existing Datastreams');
+        streams.push({ table, id: link['@iot.id'] });
+      }
+    }
+    await this.checkScope(p!, streams);
+  }
+
+  /** A scoped key may write only into streams of its Things. */
+  async checkScope(p: Principal, streams: { table: string; id: number }[]): Promise<void> {
+    if (!p.thingScope) return;
+    for (const s of streams) {
+      const r = await sql<{ thing_id: number }>`SELECT thing_id FROM ${sql.table(s.table)} WHERE id = ${s.id}`.execute(this.db.kysely);
+      const thing = r.rows[0]?.thing_id;
+      if (thing === undefined || !p.thingScope.has(Number(thing))) throw new AppError('FORBIDDEN', `This key may not write to ${s.table === 'datastreams' ? 'Datastream' : 'MultiDatastream'}(${s.id})`);
+    }
+  }
+}
+
+export function denied(p: Principal | null): AppError {
+  return p ? new AppError('FORBIDDEN', `The ${p.role} role may not do this`) : new AppError('UNAUTHENTICATED');
+}

@@ -1,0 +1,25 @@
+/** The landing page: what this is, in Vietnamese first, with links into the API. */
+export function landingPage(base: string, demo: boolean): string {
+  const link = (path: string, text: string) => `<li><a href="${base}${path}">${text}</a> <code>${path}</code></li>`;
+  return `<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Cần Thơ — Nền tảng dữ liệu quan trắc</title>
+<style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1b2b34}
+h1{color:#0b5d7a}code{background:#eef3f6;padding:0 .3rem;border-radius:3px}li{margin:.3rem 0}</style></head>
+<body>
+<h1>Cần Thơ — Nền tảng ứng dụng công nghệ 4.0</h1>
+<p>Hệ thống thu nhận số liệu quan trắc (mực nước, độ mặn, chất lượng không khí, thời tiết, ao nuôi thủy sản,
+lưu lượng xe, công tơ điện) theo chuẩn OGC SensorThings API 1.1, phục vụ Trung tâm Điều hành đô thị thông minh (IOC)
+theo Kế hoạch 266/KH-UBND.</p>
+<p lang="en">Can Tho's Industry 4.0 platform: a sensing hub speaking OGC SensorThings API 1.1.${demo ? ' The demo network below is live: observations keep arriving.' : ''}</p>
+<h2>API</h2>
+<ul>
+${link('/v1.1', 'SensorThings API 1.1 — gốc dịch vụ (service root)')}
+${link('/v1.1/Things?$expand=Locations', 'Trạm quan trắc (Things) và vị trí')}
+${link('/v1.1/Datastreams?$select=id,name,unitOfMeasurement', 'Chuỗi số liệu (Datastreams)')}
+${link('/v1.1/Datastreams?$top=20&$expand=Observations($orderby=phenomenonTime%20desc;$top=1)', 'Giá trị mới nhất (latest values)')}
+${link('/health', 'Tình trạng hệ thống (health)')}
+${link('/metrics', 'Số đo vận hành (Prometheus metrics)')}
+</ul>
+</body></html>`;
+}

@@ -1,0 +1,55 @@
+import pino, { type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { KeyStore } from '../auth/keys.ts';
+import type { Config } from '../config/config.ts';
+import { redact } from '../config/config.ts';
+import { registerSqliteExtensions } from '../storage/sqlite-extensions.ts';
+import { SensingService } from '../sensing/sensing.service.ts';
+import { type Database, openDatabase } from '../storage/database.ts';
+import { migrate } from '../storage/migrate.ts';
+import { buildApp } from './app.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+
+/** Everything one running node holds; tests build the same thing on a temp database. */
+export interface Platform {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly db: Database;
+  readonly keys: KeyStore;
+  readonly sensing: SensingService;
+  readonly metrics: Metrics;
+  readonly app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Config): Logger {
+  return pino({ level: config.logLevel, redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' } });
+}
+
+/** Opens storage, migrates, wires services and builds the HTTP app (does not listen). */
+export async function createPlatform(config: Config, opts: { logger?: Logger; pgSchema?: string } = {}): Promise<Platform> {
+  const logger = opts.logger ?? createLogger(config);
+  const db = openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous, pgSchema: opts.pgSchema, onSqliteOpen: registerSqliteExtensions });
+  logger.info({ database: db.dialect === 'sqlite' ? config.databaseUrl : redact(config.databaseUrl) }, 'opening database');
+  const applied = await migrate(db);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  const keys = new KeyStore(db);
+  if (config.bootstrapAdminKey) await keys.ensureBootstrapKey(config.bootstrapAdminKey);
+  const sensing = new SensingService(db, { defaultTop: config.defaultTop, maxTop: config.maxTop });
+  const metrics = createMetrics();
+  const conformance: string[] = [];
+  const app = await buildApp({ config, logger, db, keys, sensing, metrics, conformance });
+  return {
+    config,
+    logger,
+    db,
+    keys,
+    sensing,
+    metrics,
+    app,
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}

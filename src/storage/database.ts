@@ -1,0 +1,81 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Mutex } from './mutex.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * An open database: the Kysely instance for ordinary queries, plus the raw driver for the few hot
+ * paths (bulk observation insert) where per-row builder overhead would dominate.
+ */
+export interface Database {
+  readonly dialect: Dialect;
+  // biome-ignore lint/suspicious/noExplicitAny: the schema is described by the entity model, not Kysely types
+  readonly kysely: Kysely<any>;
+  readonly sqlite?: BetterSqlite3.Database;
+  readonly pg?: pg.Pool;
+  /** Serialises write transactions on SQLite (a no-op queue on PostgreSQL is not used). */
+  readonly writeLock: Mutex;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** SQLite synchronous pragma: NORMAL (default; survives process kill in WAL mode) or FULL (power loss). */
+  sqliteSynchronous?: 'NORMAL' | 'FULL';
+  /** PostgreSQL schema to use (tests isolate themselves in one). */
+  pgSchema?: string;
+  pgPoolSize?: number;
+  /** Called with the raw SQLite handle right after opening (geo functions register here). */
+  onSqliteOpen?: (db: BetterSqlite3.Database) => void;
+}
+
+// int8 (ids, epoch ms) as JS numbers: both stay far below 2^53. JSON columns as raw text so that
+// both dialects hand the same shape to the row mappers.
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20) return (v: string) => Number(v);
+    if (oid === 3802 || oid === 114) return (v: string) => v;
+    // biome-ignore lint/suspicious/noExplicitAny: pg's own typing of the fallback
+    return (pg.types.getTypeParser as any)(oid, format);
+  },
+};
+
+/** Opens SQLite (a file path, `sqlite:` URL or `:memory:`) or PostgreSQL (`postgres://`). */
+export function openDatabase(url: string, opts: OpenOptions = {}): Database {
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: opts.pgPoolSize ?? 10,
+      types: pgTypes,
+      options: opts.pgSchema ? `-c search_path=${opts.pgSchema},public` : undefined,
+    });
+    const kysely = new Kysely({ dialect: new PostgresDialect({ pool }) });
+    return { dialect: 'postgres', kysely, pg: pool, writeLock: new Mutex(), close: () => kysely.destroy() };
+  }
+  const file = url.replace(/^sqlite:(\/\/)?/, '');
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const raw = new BetterSqlite3(file);
+  // Durability by default: WAL + synchronous=NORMAL loses nothing committed when the process is
+  // killed; FULL also survives power loss (https://www.sqlite.org/pragma.html#pragma_synchronous).
+  raw.pragma('journal_mode = WAL');
+  raw.pragma(`synchronous = ${opts.sqliteSynchronous ?? 'NORMAL'}`);
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 5000');
+  raw.pragma('cache_size = -65536');
+  opts.onSqliteOpen?.(raw);
+  const kysely = new Kysely({ dialect: new SqliteDialect({ database: raw }) });
+  return { dialect: 'sqlite', kysely, sqlite: raw, writeLock: new Mutex(), close: () => kysely.destroy() };
+}
+
+/**
+ * Runs `fn` in one write transaction. On SQLite the write lock is held, so raw statements on
+ * `db.sqlite` inside `fn` join the same transaction safely.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: see Database.kysely
+export async function writeTx<T>(db: Database, fn: (trx: Kysely<any>) => Promise<T>): Promise<T> {
+  if (db.dialect === 'sqlite') return db.writeLock.run(() => db.kysely.transaction().execute(fn));
+  return db.kysely.transaction().execute(fn);
+}

@@ -1,0 +1,22 @@
+/**
+ * A FIFO async mutex. SQLite has one writer; the raw better-sqlite3 fast path and Kysely's async
+ * transactions share one connection, so every write transaction on SQLite takes this lock first.
+ */
+export class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+
+  async run<T>(fn: () => Promise<T> | T): Promise<T> {
+    let release!: () => void;
+    const next = new Promise<void>((r) => {
+      release = r;
+    });
+    const prev = this.tail;
+    this.tail = next;
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
