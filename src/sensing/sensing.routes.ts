@@ -33,6 +33,9 @@ export async function registerSensingRoutes(app: FastifyInstance, deps: AppDeps)
 
   app.post('/v1.1/*', async (req, reply) => {
     const ctx = ctxOf(req);
+    if (pathOf(req) === 'CreateObservations') {
+      return reply.status(201).type('application/json; charset=utf-8').send(await sensing.createObservations(ctx, req.body));
+    }
     const created = await sensing.create(ctx, pathOf(req), req.body);
     return created201(reply, `${ctx.root}/${created.set}(${created.id})`, await sensing.get({ ...ctx, principal: req.principal ?? null }, `${created.set}(${created.id})`, new URLSearchParams()));
   });

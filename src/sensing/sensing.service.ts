@@ -5,7 +5,9 @@ import { AppError } from '../core/errors.ts';
 import type { Database } from '../storage/database.ts';
 import { type ResourcePath, parseResourcePath } from './http/path-parser.ts';
 import { parseQueryOptions } from './http/query-options.ts';
+import { parseCreateObservations } from './data-array/create-observations.ts';
 import { ENTITIES } from './model/entities.ts';
+import type { ObservationInput } from './write/observation-writer.ts';
 import type { Paging } from './read/collection-query.ts';
 import { read, type ReadResult } from './read/reader.ts';
 import { resolvePath } from './read/resolve.ts';
@@ -71,6 +73,41 @@ export class SensingService {
     }
     this.emit(e.name, id, 'create');
     return { set: e.set, id };
+  }
+
+  /**
+   * `POST /v1.1/CreateObservations` (§14.4): writes every valid row in one transaction and answers
+   * with one selfLink per row, or "error" in the place of a rejected row.
+   */
+  async createObservations(ctx: CallContext, body: unknown): Promise<string[]> {
+    const p = ctx.principal;
+    if (!can(p, 'write:observations')) throw denied(p);
+    const groups = parseCreateObservations(body);
+    const streams = [...new Map(groups.map((g) => [`${g.stream.table}:${g.stream.id}`, g.stream])).values()];
+    await this.checkScope(p!, streams);
+    const known = new Map<string, number>();
+    for (const s of streams) {
+      const r = s.table === 'datastreams'
+        ? await sql<{ n: number }>`SELECT -1 AS n FROM datastreams WHERE id = ${s.id}`.execute(this.db.kysely)
+        : await sql<{ n: number }>`SELECT COUNT(*) AS n FROM multi_datastream_observed_properties WHERE multi_datastream_id = ${s.id}`.execute(this.db.kysely);
+      const n = r.rows[0] ? Number(r.rows[0].n) : undefined;
+      if (n !== undefined && n !== 0) known.set(`${s.table}:${s.id}`, n);
+    }
+    const batch: ObservationInput[] = [];
+    const slots: (number | null)[] = [];
+    for (const g of groups) {
+      const arity = known.get(`${g.stream.table}:${g.stream.id}`);
+      for (const row of g.rows) {
+        const ok = !(row instanceof AppError) && arity !== undefined && (arity < 0 || (Array.isArray(row.result) && row.result.length === arity));
+        if (ok) {
+          slots.push(batch.length);
+          batch.push(row as ObservationInput);
+        } else slots.push(null);
+      }
+    }
+    const ids = await this.observations.write(batch);
+    for (const id of ids) this.emit('Observation', id, 'create');
+    return slots.map((s) => (s === null ? 'error' : `${ctx.root}/Observations(${ids[s]})`));
   }
 
   async update(ctx: CallContext, pathText: string, body: unknown, mode: 'patch' | 'put' | 'json-patch'): Promise<void> {

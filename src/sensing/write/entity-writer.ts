@@ -31,7 +31,7 @@ export class EntityWriter {
     return writeTx(this.db, async (trx) => {
       const link = parent ? await this.parentLink(trx, parent.parent, parent.nav, parent.id) : undefined;
       const id = await this.createIn(trx, e, body, link?.fk ? { fk: link.fk, id: link.id } : undefined);
-      if (link?.via) await this.insertVia(trx, link.via, parent!.id, id);
+      if (link?.via) await this.insertVia(trx, link.via, parent!.id, id, 0, true);
       return id;
     });
   }
@@ -98,7 +98,7 @@ export class EntityWriter {
           } else await this.createIn(trx, target, item, { fk: nav.inverseFk, id });
         } else {
           const other = await this.linkOrCreate(trx, target, item, `${e.name}.${nav.name}`);
-          await this.insertVia(trx, nav, id, other, i);
+          await this.insertVia(trx, nav, id, other, i, nav.via!.self === 'location_id');
         }
       }
     }
@@ -117,7 +117,11 @@ export class EntityWriter {
     return this.createIn(trx, target, v);
   }
 
-  async insertVia(trx: Trx, nav: NavDef, selfId: number, otherId: number, position = 0): Promise<void> {
+  /**
+   * Adds a link-table row. For Thing–Location links, `replace` makes the Location the Thing's
+   * current one (the old ones stay in the history), and each change adds a HistoricalLocation.
+   */
+  async insertVia(trx: Trx, nav: NavDef, selfId: number, otherId: number, position = 0, replace = false): Promise<void> {
     const v = nav.via!;
     const cols: Columns = { [v.self]: selfId, [v.other]: otherId };
     if (v.order) cols[v.order] = position;
@@ -127,8 +131,7 @@ export class EntityWriter {
     if (v.table === 'thing_locations') {
       const thingId = v.self === 'thing_id' ? selfId : otherId;
       const locId = v.self === 'thing_id' ? otherId : selfId;
-      if (v.self === 'location_id') {
-        // A Location posted for a Thing becomes its current Location (the old ones move to history).
+      if (replace) {
         await sql`DELETE FROM thing_locations WHERE thing_id = ${thingId} AND location_id <> ${locId}`.execute(trx);
       }
       await this.historicalLocation(trx, thingId, [locId]);
