@@ -5,6 +5,7 @@ import { AppError } from '../core/errors.ts';
 import type { Database } from '../storage/database.ts';
 import { type ResourcePath, parseResourcePath } from './http/path-parser.ts';
 import { parseQueryOptions } from './http/query-options.ts';
+import { aggregate } from './aggregate/aggregate.service.ts';
 import { parseCreateObservations } from './data-array/create-observations.ts';
 import { ENTITIES } from './model/entities.ts';
 import type { ObservationInput } from './write/observation-writer.ts';
@@ -51,6 +52,12 @@ export class SensingService {
   }
 
   async get(ctx: CallContext, pathText: string, query: URLSearchParams): Promise<ReadResult> {
+    const agg = /^Datastreams\((\d{1,15})\)\/Aggregate$/.exec(pathText);
+    if (agg) {
+      const r = await resolvePath(this.db, parseResourcePath(`Datastreams(${agg[1]})`), !can(ctx.principal, 'read:private'));
+      const body = await aggregate(this.db, r.id!, query);
+      return { kind: 'json', body: { 'Datastream@iot.navigationLink': `${ctx.root}/Datastreams(${r.id})`, ...body } };
+    }
     const path = parseResourcePath(pathText);
     const options = parseQueryOptions(query);
     return read({ db: this.db, paging: this.paging, anonymous: !can(ctx.principal, 'read:private'), root: ctx.root }, path, options, query);

@@ -43,6 +43,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 2000 },
   });
   app.decorateRequest('principal', null);
+  // JSON bodies: an empty body (e.g. DELETE sent with a JSON content type) is no body, not an error.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      done(new AppError('INVALID_JSON', `The body is not valid JSON: ${(e as Error).message}`), undefined);
+    }
+  });
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);

@@ -43,8 +43,8 @@ export async function read(scope: ReadScope, path: ResourcePath, o: QueryOptions
   const skip = o.skip ?? 0;
   const where = whereOf(db, e, r.where, o);
   const rows = (await pageQuery(db, e, where, o, top).execute(db.kysely)).rows as Row[];
-  const more = rows.length > top;
-  if (more) rows.length = top;
+  const more = top > 0 && rows.length > top;
+  if (rows.length > top) rows.length = top;
 
   const body: Record<string, unknown> = {};
   if (o.count) body['@iot.count'] = await count(scope, r, o, where);
