@@ -1,4 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { registerGeoFunctions } from '../sensing/geo/sqlite-functions.ts';
 
 /** SQL functions the planner needs on SQLite (geometry), registered on every new connection. */
-export function registerSqliteExtensions(_db: BetterSqlite3.Database): void {}
+export function registerSqliteExtensions(db: BetterSqlite3.Database): void {
+  registerGeoFunctions(db);
+}

@@ -39,6 +39,10 @@ function group(items: ExpandItem[]): Map<string, { options: QueryOptions; childr
 
 export function renderLevel(scope: ReadScope, e: EntityDef, rows: Row[], select?: string[]): Level {
   const sel = select ? new Set(select) : undefined;
+  for (const name of select ?? []) {
+    if (name === 'id' || e.props.some((p) => p.name === name) || e.navs.some((n) => n.name === name)) continue;
+    throw new AppError('INVALID_SELECT', `${e.name} has no property "${name}" to $select`);
+  }
   return { entity: e, rows, out: rows.map((r) => renderEntity(e, r, { root: scope.root, select: sel })) };
 }
 
