@@ -19,6 +19,7 @@ interface KeyRow {
   user_name: string;
   role: string;
   thing_scope: string | null;
+  org_scope: number | null;
   revoked_at: number | null;
   key_hash: string;
 }
@@ -32,14 +33,14 @@ export class KeyStore {
   constructor(private readonly db: Database) {}
 
   async ensureUser(name: string, role: Role): Promise<number> {
+    // Safe when several nodes start at once: the unique name decides, the loser reads the winner's row.
+    await this.db.kysely.insertInto('users').values({ name, role, created_at: Date.now() }).onConflict((oc) => oc.column('name').doNothing()).execute();
     const found = await sql<{ id: number }>`SELECT id FROM users WHERE name = ${name}`.execute(this.db.kysely);
-    if (found.rows[0]) return Number(found.rows[0].id);
-    const r = await this.db.kysely.insertInto('users').values({ name, role, created_at: Date.now() }).returning('id').executeTakeFirstOrThrow();
-    return Number(r.id);
+    return Number(found.rows[0]!.id);
   }
 
   /** Creates a key and returns its secret (shown once; only the hash is stored). */
-  async createKey(userId: number, opts: { label: string; role: Role; thingScope?: number[]; secret?: string }): Promise<{ id: number; secret: string }> {
+  async createKey(userId: number, opts: { label: string; role: Role; thingScope?: number[]; orgScope?: number; secret?: string }): Promise<{ id: number; secret: string }> {
     const secret = opts.secret ?? newKeySecret();
     const r = await this.db.kysely
       .insertInto('api_keys')
@@ -50,6 +51,7 @@ export class KeyStore {
         key_hash: hashKey(secret),
         role: opts.role,
         thing_scope: opts.thingScope ? JSON.stringify(opts.thingScope) : null,
+        org_scope: opts.orgScope ?? null,
         created_at: Date.now(),
       })
       .returning('id')
@@ -63,7 +65,14 @@ export class KeyStore {
     const found = await sql`SELECT id FROM api_keys WHERE key_hash = ${h} AND revoked_at IS NULL`.execute(this.db.kysely);
     if (found.rows.length) return;
     const uid = await this.ensureUser('bootstrap-admin', 'admin');
-    await this.createKey(uid, { label: 'bootstrap', role: 'admin', secret });
+    try {
+      await this.createKey(uid, { label: 'bootstrap', role: 'admin', secret });
+    } catch (e) {
+      // Another node created it at the same moment, or it was revoked: the configured key wins.
+      const code = (e as { code?: string }).code;
+      if (code !== '23505' && code !== 'SQLITE_CONSTRAINT_UNIQUE') throw e;
+      await sql`UPDATE api_keys SET revoked_at = NULL WHERE key_hash = ${h}`.execute(this.db.kysely);
+    }
   }
 
   async revoke(keyId: number): Promise<boolean> {
@@ -85,7 +94,7 @@ export class KeyStore {
     const now = Date.now();
     const c = this.cache.get(h);
     if (c && c.until > now) return c.p;
-    const r = await sql<KeyRow>`SELECT k.id, k.user_id, u.name AS user_name, k.role, k.thing_scope, k.revoked_at, k.key_hash
+    const r = await sql<KeyRow>`SELECT k.id, k.user_id, u.name AS user_name, k.role, k.thing_scope, k.org_scope, k.revoked_at, k.key_hash
       FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ${h}`.execute(this.db.kysely);
     const row = r.rows[0];
     let p: Principal | null = null;
@@ -96,6 +105,7 @@ export class KeyStore {
         keyId: Number(row.id),
         role: row.role,
         thingScope: row.thing_scope ? new Set((JSON.parse(row.thing_scope) as number[]).map(Number)) : null,
+        orgScope: row.org_scope === null ? null : Number(row.org_scope),
       };
     }
     if (this.cache.size > 10000) this.cache.clear();

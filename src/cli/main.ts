@@ -4,6 +4,7 @@ import { isRole } from '../auth/roles.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { startDemo } from '../demo/demo.service.ts';
 import { createPlatform } from '../server/platform.ts';
+import { TRACE_HELP, traceCli } from '../trace/cli/trace-cli.ts';
 
 const HELP = `cantho — Can Tho Industry 4.0 platform
 
@@ -15,6 +16,7 @@ Usage:
   cantho key create --user NAME [--role ROLE] [--things 1,2] [--label TEXT]
   cantho key list
   cantho key revoke ID
+${TRACE_HELP}
 
 Configuration comes from environment variables (see README) and the flags above.`;
 
@@ -59,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === 'key') return key(rest);
+  if (cmd === 'trace' || cmd === 'witness') return traceCli(cmd, rest);
   process.stderr.write(`unknown command "${cmd}"\n\n${HELP}\n`);
   return 2;
 }
@@ -107,6 +110,10 @@ async function serve(args: string[]): Promise<number> {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
   await p.app.listen({ port: config.port, host: config.host });
+  const rt = await p.ingest.start();
+  if (rt.mqttPortMoved) process.stderr.write(`\n  NOTICE: port 1883 is taken; the MQTT broker listens on ${rt.mqttPort} instead (set MQTT_PORT to choose)\n`);
+  if (rt.mqttPort !== null) process.stderr.write(`  MQTT: mqtt://localhost:${rt.mqttPort}${rt.wsPath ? `  (WebSocket: ws://localhost:${config.port}${rt.wsPath})` : ''}\n`);
+  if (rt.bridge) process.stderr.write(`  MQTT: bridged to ${rt.bridge.replace(/\/\/[^@/]*@/, '//***@')}\n`);
   if (config.demo) {
     const demo = await startDemo(p, { simulate: true });
     if (demo.adminKey) {

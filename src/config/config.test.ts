@@ -38,3 +38,34 @@ test('bootstrap key of 16+ characters is accepted; URLs are redacted in messages
   assert.equal(redact('postgres://u:secret@h/db'), 'postgres://u:***@h/db');
   assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), ConfigError);
 });
+
+test('MQTT and NATS: defaults, explicit values, bad values listed together', () => {
+  const d = loadConfig({});
+  assert.equal(d.mqttPort, null, 'unset MQTT_PORT means 1883 or the next free port');
+  assert.equal(d.mqttEnabled, true);
+  assert.equal(d.mqttWsPath, '/mqtt');
+  assert.equal(d.mqttUrl, null);
+  assert.equal(d.mqttTopicPrefix, '');
+  assert.equal(d.natsUrl, null);
+  assert.equal(d.pgSchema, null);
+  const c = loadConfig({ MQTT_PORT: '1884', MQTT_WS_PATH: 'off', MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_TOPIC_PREFIX: 'run42', NATS_URL: 'nats://127.0.0.1:4222', CANTHO_PG_SCHEMA: 't_abc' });
+  assert.equal(c.mqttPort, 1884);
+  assert.equal(c.mqttWsPath, null);
+  assert.equal(c.mqttUrl, 'mqtt://127.0.0.1:1883');
+  assert.equal(c.mqttTopicPrefix, 'run42/');
+  assert.equal(c.natsUrl, 'nats://127.0.0.1:4222');
+  assert.equal(c.pgSchema, 't_abc');
+  assert.equal(loadConfig({}, ['--mqtt-port', '1999']).mqttPort, 1999);
+  try {
+    loadConfig({ MQTT_PORT: '70000', MQTT_URL: 'http://x', NATS_URL: 'x', CANTHO_PG_SCHEMA: 'Bad-Name', MQTT_TOPIC_PREFIX: 'a/#', MQTT_ENABLED: 'maybe' });
+    assert.fail('expected ConfigError');
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    assert.equal(e.problems.length, 6, e.message);
+  }
+});
+
+test('traceability settings are part of the one parsed configuration (details: src/trace/trace.config.test.ts)', () => {
+  assert.equal(loadConfig({}).trace.checkpointMs, 500);
+  assert.throws(() => loadConfig({ CANTHO_TRACE_CHECKPOINT_MS: '0' }), ConfigError);
+});

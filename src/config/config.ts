@@ -1,3 +1,5 @@
+import { parseTraceConfig, type TraceConfig } from '../trace/trace.config.ts';
+
 /**
  * Configuration, parsed once at start into a typed object from environment variables and CLI
  * flags (flags win). Every bad value is collected and reported together, so an operator fixes them
@@ -23,6 +25,25 @@ export interface Config {
   /** $top default and maximum (SensorThings §9.3.3.3: the server imposes its limit). */
   readonly defaultTop: number;
   readonly maxTop: number;
+  /**
+   * MQTT (OGC 18-088 §14): the embedded broker's TCP port. null = not set: 1883, or the next free
+   * port when 1883 is taken (a notice says which); a set port that is taken is a start error.
+   */
+  readonly mqttPort: number | null;
+  /** false turns MQTT off entirely (no broker, no bridge). */
+  readonly mqttEnabled: boolean;
+  /** MQTT over WebSocket on the HTTP server at this path (browsers); null = off. */
+  readonly mqttWsPath: string | null;
+  /** External broker to bridge to (mqtt://, mqtts://, ws://, wss://) instead of the embedded one. */
+  readonly mqttUrl: string | null;
+  /** Prefix before every topic (`v1.1/…`, `cantho/v1/…`), e.g. to share one external broker. */
+  readonly mqttTopicPrefix: string;
+  /** NATS server for fanning new observations out to every node (several `cantho serve`). */
+  readonly natsUrl: string | null;
+  /** PostgreSQL schema to use (tests and multi-tenant deployments); null = the search_path default. */
+  readonly pgSchema: string | null;
+  /** Traceability ledger: log key, witnesses, custodial-key encryption (CANTHO_TRACE_*). */
+  readonly trace: TraceConfig;
 }
 
 export class ConfigError extends Error {
@@ -46,6 +67,9 @@ const FLAG_TO_ENV: Record<string, string> = {
   demo: 'CANTHO_DEMO',
   'demo-days': 'CANTHO_DEMO_DAYS',
   'sqlite-synchronous': 'CANTHO_SQLITE_SYNCHRONOUS',
+  'mqtt-port': 'MQTT_PORT',
+  'mqtt-url': 'MQTT_URL',
+  'nats-url': 'NATS_URL',
 };
 
 /** Parses CLI flags into the same keys as the environment. Unknown flags are errors. */
@@ -143,9 +167,49 @@ export function loadConfig(env: Source, argv: readonly string[] = [], defaults: 
     bodyLimit: int(src, 'CANTHO_BODY_LIMIT', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems),
     defaultTop: 100,
     maxTop: 10000,
+    mqttPort: src.MQTT_PORT ? int(src, 'MQTT_PORT', 1883, 1, 65535, problems) : null,
+    mqttEnabled: bool(src, 'MQTT_ENABLED', true, problems),
+    mqttWsPath: wsPath(src.MQTT_WS_PATH, problems),
+    mqttUrl: brokerUrl(src.MQTT_URL, problems),
+    mqttTopicPrefix: topicPrefix(src.MQTT_TOPIC_PREFIX, problems),
+    natsUrl: natsUrl(src.NATS_URL, problems),
+    pgSchema: pgSchema(src.CANTHO_PG_SCHEMA, problems),
+    trace: parseTraceConfig(src, problems),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** `/mqtt` by default; empty or `off` disables MQTT over WebSocket. */
+function wsPath(v: string | undefined, problems: string[]): string | null {
+  if (v === undefined) return '/mqtt';
+  if (v === '' || v.toLowerCase() === 'off') return null;
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(v)) problems.push(`MQTT_WS_PATH="${v}" must be a URL path like /mqtt, or off`);
+  return v;
+}
+
+function brokerUrl(v: string | undefined, problems: string[]): string | null {
+  if (!v) return null;
+  if (!/^(mqtts?|wss?|tcp):\/\/[^/\s]+/i.test(v)) problems.push(`MQTT_URL="${redact(v)}" must be an mqtt://, mqtts://, ws:// or wss:// URL`);
+  return v;
+}
+
+function natsUrl(v: string | undefined, problems: string[]): string | null {
+  if (!v) return null;
+  if (!/^(nats|tls):\/\/[^\s]+$/i.test(v)) problems.push(`NATS_URL="${redact(v)}" must be a nats:// URL`);
+  return v;
+}
+
+function topicPrefix(v: string | undefined, problems: string[]): string {
+  if (!v) return '';
+  if (/[#+\s]/.test(v) || v.startsWith('$')) problems.push(`MQTT_TOPIC_PREFIX="${v}" must not contain #, + or spaces, nor start with $`);
+  return v.endsWith('/') ? v : `${v}/`;
+}
+
+function pgSchema(v: string | undefined, problems: string[]): string | null {
+  if (!v) return null;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(v)) problems.push(`CANTHO_PG_SCHEMA="${v}" must be a lower-case SQL identifier`);
+  return v;
 }
 
 /** Hides the password of a URL for messages and logs. */

@@ -3,6 +3,7 @@ import type { Platform } from '../server/platform.ts';
 import { ENTITIES } from '../sensing/model/entities.ts';
 import type { ObservationInput } from '../sensing/write/observation-writer.ts';
 import { DEMO_NETWORK, toSensorThingsDeepInsert } from './network.ts';
+import { startTraceDemo } from '../trace/demo/trace-demo.ts';
 import { seedOf } from './noise.ts';
 import { type SignalName, type SignalParams, sampleTimes, valueAt } from './signals.ts';
 
@@ -36,6 +37,7 @@ export async function startDemo(p: Platform, opts: { simulate: boolean; now?: ()
   const now = opts.now ?? Date.now;
   const adminKey = await ensureDemoAdminKey(p);
   const feeds = await seedNetwork(p);
+  await startTraceDemo(p); // rice and pangasius lots, demo witness (src/trace/demo)
   const days = p.config.demoBackfillDays;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.ts';
 import { type AppDeps, baseUrl } from '../server/app.ts';
+import { registerBatchRoutes } from './batch/batch.routes.ts';
 import type { CallContext } from './sensing.service.ts';
 import { BASE_CONFORMANCE, serviceRoot } from './service-root.ts';
 
@@ -22,6 +23,7 @@ export async function registerSensingRoutes(app: FastifyInstance, deps: AppDeps)
     return new URLSearchParams(q < 0 ? '' : req.url.slice(q + 1));
   };
 
+  await registerBatchRoutes(app, deps);
   app.get('/v1.1', async (req) => serviceRoot(ctxOf(req).root, [...BASE_CONFORMANCE, ...deps.conformance]));
   app.get('/v1.1/', async (req) => serviceRoot(ctxOf(req).root, [...BASE_CONFORMANCE, ...deps.conformance]));
 

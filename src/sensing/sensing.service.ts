@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql } from 'kysely';
 import type { Principal } from '../auth/roles.ts';
 import { can } from '../auth/roles.ts';
@@ -16,6 +17,24 @@ import { EntityUpdater } from './write/entity-updater.ts';
 import { EntityWriter } from './write/entity-writer.ts';
 import { ObservationWriter } from './write/observation-writer.ts';
 
+/**
+ * A change listener. `observation` is the committed Observation's values when the writer has them
+ * at hand (CreateObservations, MQTT), so live push needs no read-back; otherwise it is undefined.
+ */
+export type ChangeListener = (entity: string, id: number, kind: 'create' | 'update', observation?: ObservationInput) => void;
+
+/** Entities created by the current write call, nested ones of a deep insert included (§10.2.1.2). */
+const createdInCall = new AsyncLocalStorage<[string, number][]>();
+
+/** The entity writer, noting each entity it creates so that every one is announced after commit. */
+class NotingWriter extends EntityWriter {
+  override async createIn(...args: Parameters<EntityWriter['createIn']>): Promise<number> {
+    const id = await super.createIn(...args);
+    createdInCall.getStore()?.push([args[1].name, id]);
+    return id;
+  }
+}
+
 /** What one API call is: who, against which root URL. */
 export interface CallContext {
   readonly principal: Principal | null;
@@ -32,23 +51,49 @@ export class SensingService {
   readonly writer: EntityWriter;
   readonly updater: EntityUpdater;
   /** Listeners told about every created or changed entity (MQTT subscriptions, live push). */
-  private readonly listeners: ((entity: string, id: number, kind: 'create' | 'update') => void)[] = [];
+  private readonly listeners: ChangeListener[] = [];
+  /** Where plain observation batches go (the ingest module's group commit); null = straight to the writer. */
+  private sink: ((batch: ObservationInput[]) => Promise<number[]>) | null = null;
 
   constructor(
     readonly db: Database,
     readonly paging: Paging,
   ) {
     this.observations = new ObservationWriter(db);
-    this.writer = new EntityWriter(db, this.observations);
+    this.writer = new NotingWriter(db, this.observations);
     this.updater = new EntityUpdater(db, this.writer);
   }
 
-  onChange(fn: (entity: string, id: number, kind: 'create' | 'update') => void): void {
+  onChange(fn: ChangeListener): void {
     this.listeners.push(fn);
   }
 
-  private emit(entity: string, id: number, kind: 'create' | 'update'): void {
-    for (const l of this.listeners) l(entity, id, kind);
+  /** Tells the listeners; batch change sets call it after their transaction commits. */
+  emit(entity: string, id: number, kind: 'create' | 'update', observation?: ObservationInput): void {
+    for (const l of this.listeners) l(entity, id, kind, observation);
+  }
+
+  /** Installs the writer that plain observation batches go through (the ingest group commit). */
+  setObservationSink(sink: ((batch: ObservationInput[]) => Promise<number[]>) | null): void {
+    this.sink = sink;
+  }
+
+  /**
+   * The one write path of already-validated observations (CreateObservations, MQTT): through the
+   * sink when one is installed, resolving only after commit, then announced to the listeners.
+   */
+  async writeObservations(batch: ObservationInput[]): Promise<number[]> {
+    const ids = await (this.sink ? this.sink(batch) : this.observations.write(batch));
+    for (let i = 0; i < ids.length; i++) this.emit('Observation', ids[i]!, 'create', batch[i]);
+    return ids;
+  }
+
+  /** Runs a write and then announces every entity it created (deep inserts included). */
+  private async announcingCreates<T>(fn: () => Promise<T>): Promise<T> {
+    const made: [string, number][] = [];
+    const r = await createdInCall.run(made, fn);
+    for (const [entity, id] of made) this.emit(entity, id, 'create');
+    return r;
   }
 
   async get(ctx: CallContext, pathText: string, query: URLSearchParams): Promise<ReadResult> {
@@ -69,16 +114,14 @@ export class SensingService {
     if (path.single || path.property || path.ref) throw new AppError('METHOD_NOT_ALLOWED', 'POST goes to a collection, e.g. /v1.1/Things');
     await this.authorizeCreate(ctx, path, body);
     const e = path.entity;
-    let id: number;
-    if (path.segments.length === 1) id = await this.writer.create(e, body);
-    else {
+    const id = await this.announcingCreates(async () => {
+      if (path.segments.length === 1) return this.writer.create(e, body);
       const parentPath = { ...path, segments: path.segments.slice(0, -1), single: true };
       const parentSeg = path.segments[path.segments.length - 1]!;
       if (parentSeg.kind !== 'nav') throw new AppError('INVALID_PATH', 'Invalid POST path');
       const parent = await resolvePath(this.db, { ...parentPath, entity: parentPath.segments[parentPath.segments.length - 1]!.entity } as ResourcePath, false);
-      id = await this.writer.create(e, body, { nav: parentSeg.nav, id: parent.id!, parent: parent.entity });
-    }
-    this.emit(e.name, id, 'create');
+      return this.writer.create(e, body, { nav: parentSeg.nav, id: parent.id!, parent: parent.entity });
+    });
     return { set: e.set, id };
   }
 
@@ -112,15 +155,13 @@ export class SensingService {
         } else slots.push(null);
       }
     }
-    const ids = await this.observations.write(batch);
-    for (const id of ids) this.emit('Observation', id, 'create');
+    const ids = await this.writeObservations(batch);
     return slots.map((s) => (s === null ? 'error' : `${ctx.root}/Observations(${ids[s]})`));
   }
 
   async update(ctx: CallContext, pathText: string, body: unknown, mode: 'patch' | 'put' | 'json-patch'): Promise<void> {
     const { path, id } = await this.single(ctx, pathText);
-    if (mode === 'json-patch') await this.updater.jsonPatch(path.entity, id, body);
-    else await this.updater.update(path.entity, id, body, mode);
+    await this.announcingCreates(() => (mode === 'json-patch' ? this.updater.jsonPatch(path.entity, id, body) : this.updater.update(path.entity, id, body, mode)));
     this.emit(path.entity.name, id, 'update');
   }
 

@@ -6,6 +6,7 @@ import type { Config } from '../config/config.ts';
 import { AppError, ERROR_CODES, isAppError } from '../core/errors.ts';
 import type { Database } from '../storage/database.ts';
 import { registerSensingRoutes } from '../sensing/sensing.routes.ts';
+import { registerTraceWebRoutes } from '../trace/web/resolver.routes.ts';
 import type { SensingService } from '../sensing/sensing.service.ts';
 import { landingPage } from './landing.ts';
 import type { Metrics } from './metrics.ts';
@@ -97,5 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/', async (req, reply) => reply.type('text/html; charset=utf-8').send(landingPage(baseUrl(config, req), config.demo)));
 
   await registerSensingRoutes(app, deps);
+  // GS1 Digital Link resolver and consumer pages; they call the trace API in-process per request.
+  await registerTraceWebRoutes(app, { config });
   return app;
 }

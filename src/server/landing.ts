@@ -18,6 +18,7 @@ ${link('/v1.1', 'SensorThings API 1.1 — gốc dịch vụ (service root)')}
 ${link('/v1.1/Things?$expand=Locations', 'Trạm quan trắc (Things) và vị trí')}
 ${link('/v1.1/Datastreams?$select=id,name,unitOfMeasurement', 'Chuỗi số liệu (Datastreams)')}
 ${link('/v1.1/Datastreams?$top=20&$expand=Observations($orderby=phenomenonTime%20desc;$top=1)', 'Giá trị mới nhất (latest values)')}
+${demo ? link('/01/08936012345674/10/CD-2025-HT1', 'Truy xuất nguồn gốc — lô gạo ST25 Cờ Đỏ (GS1 Digital Link, tự kiểm chứng trong trình duyệt)') : ''}
 ${link('/health', 'Tình trạng hệ thống (health)')}
 ${link('/metrics', 'Số đo vận hành (Prometheus metrics)')}
 </ul>

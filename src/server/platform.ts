@@ -9,6 +9,8 @@ import { type Database, openDatabase } from '../storage/database.ts';
 import { migrate } from '../storage/migrate.ts';
 import { buildApp } from './app.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { IngestModule } from '../ingest/ingest.ts';
+import { createTraceModule, type TraceModule } from '../trace/trace.module.ts';
 
 /** Everything one running node holds; tests build the same thing on a temp database. */
 export interface Platform {
@@ -19,6 +21,10 @@ export interface Platform {
   readonly sensing: SensingService;
   readonly metrics: Metrics;
   readonly app: FastifyInstance;
+  /** Real-time ingestion: group commit (always), MQTT and NATS once `ingest.start()` runs. */
+  readonly ingest: IngestModule;
+  /** Traceability: EPCIS capture/query, the verifiable log, consumer API (src/trace). */
+  readonly trace: TraceModule;
   close(): Promise<void>;
 }
 
@@ -29,7 +35,7 @@ export function createLogger(config: Config): Logger {
 /** Opens storage, migrates, wires services and builds the HTTP app (does not listen). */
 export async function createPlatform(config: Config, opts: { logger?: Logger; pgSchema?: string } = {}): Promise<Platform> {
   const logger = opts.logger ?? createLogger(config);
-  const db = openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous, pgSchema: opts.pgSchema, onSqliteOpen: registerSqliteExtensions });
+  const db = openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous, pgSchema: opts.pgSchema ?? config.pgSchema ?? undefined, onSqliteOpen: registerSqliteExtensions });
   logger.info({ database: db.dialect === 'sqlite' ? config.databaseUrl : redact(config.databaseUrl) }, 'opening database');
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
@@ -39,6 +45,10 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; pg
   const metrics = createMetrics();
   const conformance: string[] = [];
   const app = await buildApp({ config, logger, db, keys, sensing, metrics, conformance });
+  const trace = await createTraceModule({ config, logger, db });
+  await trace.register(app);
+  trace.start();
+  const ingest = new IngestModule({ config, logger, keys, sensing, metrics, app, conformance });
   return {
     config,
     logger,
@@ -47,7 +57,11 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; pg
     sensing,
     metrics,
     app,
+    ingest,
+    trace,
     async close() {
+      await ingest.close();
+      await trace.close();
       await app.close();
       await db.close();
     },

@@ -50,7 +50,8 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
       connectionString: url,
       max: opts.pgPoolSize ?? 10,
       types: pgTypes,
-      options: opts.pgSchema ? `-c search_path=${opts.pgSchema},public` : undefined,
+      // JIT compilation makes planner-heavy filters (geo) take seconds instead of milliseconds.
+      options: `-c jit=off${opts.pgSchema ? ` -c search_path=${opts.pgSchema},public` : ''}`,
     });
     const kysely = new Kysely({ dialect: new PostgresDialect({ pool }) });
     return { dialect: 'postgres', kysely, pg: pool, writeLock: new Mutex(), close: () => kysely.destroy() };

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import type { Database } from './database.ts';
 import { sensingMigration } from './migrations/001-sensing.ts';
 import { authMigration } from './migrations/002-auth.ts';
+import { observationOrderMigration } from './migrations/003-observation-order.ts';
+import { traceMigration } from '../trace/trace.migration.ts';
 
 /** One schema step, written once per dialect side by side. */
 export interface Migration {
@@ -11,7 +13,7 @@ export interface Migration {
   readonly postgres: readonly string[];
 }
 
-const MIGRATIONS: Migration[] = [sensingMigration, authMigration];
+const MIGRATIONS: Migration[] = [sensingMigration, authMigration, observationOrderMigration, traceMigration];
 
 /** Registers further migrations (modules other than sensing add theirs at import time). */
 export function registerMigration(m: Migration): void {

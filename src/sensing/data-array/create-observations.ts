@@ -1,7 +1,7 @@
 import { AppError } from '../../core/errors.ts';
 import { isObject, linkId } from '../write/encode.ts';
 import type { ObservationInput } from '../write/observation-writer.ts';
-import { parseInstant, parseTimeObject } from '../write/values.ts';
+import { fastInstant, parseInstant, parseTimeObject } from '../write/values.ts';
 
 const COMPONENTS = new Set(['phenomenonTime', 'resultTime', 'result', 'resultQuality', 'validTime', 'parameters', 'FeatureOfInterest/id']);
 export const MAX_CREATE_OBSERVATIONS = 100_000;
@@ -35,36 +35,50 @@ export function parseCreateObservations(body: unknown, now = Date.now()): Parsed
     if (!Array.isArray(data)) throw new AppError('INVALID_ENTITY', `group ${gi}: dataArray must be an array`);
     total += data.length;
     if (total > MAX_CREATE_OBSERVATIONS) throw new AppError('PAYLOAD_TOO_LARGE', `At most ${MAX_CREATE_OBSERVATIONS} observations per request`);
-    const idx = Object.fromEntries((comps as string[]).map((c, i) => [c, i]));
-    const rows = data.map((row): ObservationInput | AppError => {
+    const idx = Object.fromEntries((comps as string[]).map((c, i) => [c, i])) as Record<string, number | undefined>;
+    // Column positions hoisted out of the row loop (this loop runs for every observation).
+    const width = comps.length;
+    const iPt = idx.phenomenonTime;
+    const iRt = idx.resultTime;
+    const iVt = idx.validTime;
+    const iFoi = idx['FeatureOfInterest/id'];
+    const iRes = idx.result!;
+    const iRq = idx.resultQuality;
+    const iPar = idx.parameters;
+    const rows = new Array<ObservationInput | AppError>(data.length);
+    for (let r = 0; r < data.length; r++) {
+      const row: unknown = data[r];
       try {
-        if (!Array.isArray(row) || row.length !== comps.length) throw new AppError('INVALID_ENTITY', `each row must have ${comps.length} values`);
-        const at = (c: string) => (idx[c] === undefined ? undefined : row[idx[c]!]);
-        const pt = at('phenomenonTime');
-        const [ps, pe] = pt === undefined || pt === null ? [now, null] : parseTimeObject(pt, 'phenomenonTime');
-        const rt = at('resultTime');
-        const vt = at('validTime');
+        if (!Array.isArray(row) || row.length !== width) throw new AppError('INVALID_ENTITY', `each row must have ${width} values`);
+        const pt: unknown = iPt === undefined ? undefined : row[iPt];
+        const absent = pt === undefined || pt === null;
+        // A plain instant is read without regex or Date.parse; anything else (NaN) takes the full parser.
+        let ps = absent ? now : typeof pt === 'string' ? fastInstant(pt) : Number.NaN;
+        let pe: number | null = null;
+        if (!absent && Number.isNaN(ps)) [ps, pe] = parseTimeObject(pt, 'phenomenonTime');
+        const rt: unknown = iRt === undefined ? undefined : row[iRt];
+        const vt: unknown = iVt === undefined ? undefined : row[iVt];
         const [vs, ve] = vt === undefined || vt === null ? [null, null] : parseTimeObject(vt, 'validTime');
-        const foi = at('FeatureOfInterest/id');
+        const foi: unknown = iFoi === undefined ? undefined : row[iFoi];
         if (foi !== undefined && foi !== null && (typeof foi !== 'number' || !Number.isSafeInteger(foi))) throw new AppError('WRONG_TYPE', 'FeatureOfInterest/id must be an integer');
-        return {
+        rows[r] = {
           datastreamId: ds,
           multiDatastreamId: mds,
           phenomenonStart: ps,
           phenomenonEnd: pe,
           resultTime: rt === undefined || rt === null ? null : parseInstant(rt, 'resultTime'),
-          result: at('result'),
-          resultQuality: at('resultQuality'),
+          result: row[iRes],
+          resultQuality: iRq === undefined ? undefined : row[iRq],
           validStart: vs,
           validEnd: ve,
-          parameters: at('parameters'),
+          parameters: iPar === undefined ? undefined : row[iPar],
           featureOfInterestId: typeof foi === 'number' ? foi : undefined,
         };
       } catch (e) {
-        if (e instanceof AppError) return e;
-        throw e;
+        if (e instanceof AppError) rows[r] = e;
+        else throw e;
       }
-    });
+    }
     return { stream: ds !== undefined ? { table: 'datastreams', id: ds } : { table: 'multi_datastreams', id: mds! }, rows };
   });
 }

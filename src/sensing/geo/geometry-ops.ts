@@ -71,7 +71,7 @@ export function readGeometryText(text: unknown): JGeometry | null {
   } catch {
     g = null;
   }
-  if (text.length <= 200_000) cache.set(text, g);
+  if (text.length <= 20_000) cache.set(text, g);
   return g;
 }
 

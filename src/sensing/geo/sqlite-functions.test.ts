@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { readGeometryText } from './geometry-ops.ts';
+import { Lru } from './lru.ts';
 import { registerGeoFunctions } from './sqlite-functions.ts';
 
 const db = new BetterSqlite3(':memory:');
@@ -42,13 +43,28 @@ describe('SQLite geo functions', () => {
   });
 
   test('unusable values give NULL, never an error', () => {
-    for (const bad of ['not json {', '{"type":"Point"}', '{"type":"FeatureCollection","features":[]}', 'POINT(', '{"type":"Polygon","coordinates":[[[0,0],[2,2],[2,0],[0,2],[0,0]]]}', '{"type":"Polygon","coordinates":[]}']) {
+    for (const bad of ['not json {', '{"type":"Point"}', '{"type":"FeatureCollection","features":[]}', 'POINT(', '{"type":"Polygon","coordinates":[[[0,0],[2,2],[2,0],[0,2],[0,0]]]}', '{"type":"Polygon","coordinates":[]}', '{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[0,0]}]}']) {
       assert.equal(one('SELECT cantho_st_intersects(?, ?)', bad, 'POINT(0 0)'), null, bad);
       assert.equal(one('SELECT cantho_geo_distance(?, ?)', bad, 'POINT(0 0)'), null, bad);
     }
     assert.equal(one('SELECT cantho_geo_distance(NULL, ?)', 'POINT(0 0)'), null);
     assert.equal(one('SELECT cantho_geo_distance(42, ?)', 'POINT(0 0)'), null);
     assert.equal(one('SELECT cantho_geo_length(NULL)'), null);
+  });
+
+  test('GeometryCollection literals (WKT) are usable; stored ones (GeoJSON) are not', () => {
+    assert.equal(one('SELECT cantho_st_intersects(?, ?)', 'GEOMETRYCOLLECTION(POINT(0 0), LINESTRING(5 5, 6 6))', 'POINT(0 0)'), 1);
+  });
+
+  test('the LRU keeps the most recently used entries', () => {
+    const lru = new Lru<string, number>(2);
+    lru.set('a', 1);
+    lru.set('b', 2);
+    assert.equal(lru.get('a'), 1);
+    lru.set('c', 3);
+    assert.equal(lru.get('b'), undefined);
+    assert.equal(lru.get('a'), 1);
+    assert.equal(lru.size, 2);
   });
 
   test('parsed geometries are cached by text', () => {

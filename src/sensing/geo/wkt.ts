@@ -70,7 +70,7 @@ class WktReader {
 
   geometry(depth: number): GeoJsonGeometry {
     const t = this.peek();
-    if (!t || t.kind !== 'word') throw bad(`expected a geometry type ${this.where()}`);
+    if (t?.kind !== 'word') throw bad(`expected a geometry type ${this.where()}`);
     this.i++;
     const dims = this.dims();
     if (this.peek()?.text === 'EMPTY') throw bad(`EMPTY geometries are not supported (${t.text} EMPTY)`);

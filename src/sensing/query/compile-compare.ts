@@ -3,7 +3,7 @@ import type { ComparisonOp, Expr } from './ast.ts';
 import { type Env, type Frag, type Val, describeType, wrongType } from './compile-env.ts';
 import { compileValue } from './compile-expr.ts';
 import { parseDateTimeText } from './literals.ts';
-import { boolConst, collateC, intParam } from './sql-dialect.ts';
+import { collateC, intParam } from './sql-dialect.ts';
 
 /**
  * Comparisons (eq ne gt ge lt le) with static typing.
@@ -69,7 +69,7 @@ function asSpan(v: Val): Span | undefined {
 export function compare(o: ComparisonOp, l: Val, r: Val, env: Env, pos: number): Frag {
   if (l.t === 'null' || r.t === 'null') {
     if (o !== 'eq' && o !== 'ne') throw wrongType(`null can only be compared with eq or ne, not ${o}`, pos);
-    if (l.t === 'null' && r.t === 'null') return boolConst(env.d, o === 'eq');
+    if (l.t === 'null' && r.t === 'null') return o === 'eq' ? sql`(1 = 1)` : sql`(1 = 0)`;
     const test = isNullOf(l.t === 'null' ? r : l);
     return o === 'eq' ? test : sql`(NOT ${test})`;
   }
@@ -114,19 +114,23 @@ function compareDynamic(o: ComparisonOp, l: Val, r: Val, env: Env, pos: number):
  */
 function compareSpans(o: ComparisonOp, a: Span, b: Span): Frag {
   const end = (x: Span) => (x.e ? sql`COALESCE(${x.e}, ${x.s})` : x.s);
+  // The redundant leading start comparison (implied by every branch, since start ≤ end) lets a
+  // range scan on the start column's index serve the CASE.
+  const startLe = (f: Frag) => sql`(${a.s} <= ${b.s} AND ${f})`;
+  const startGe = (f: Frag) => sql`(${a.s} >= ${b.s} AND ${f})`;
   switch (o) {
     case 'lt':
-      return a.e ? sql`(CASE WHEN ${a.e} IS NULL THEN ${a.s} < ${b.s} ELSE ${a.e} <= ${b.s} END)` : op('lt', a.s, b.s);
+      return a.e ? startLe(sql`(CASE WHEN ${a.e} IS NULL THEN ${a.s} < ${b.s} ELSE ${a.e} <= ${b.s} END)`) : op('lt', a.s, b.s);
     case 'gt':
-      return b.e ? sql`(CASE WHEN ${b.e} IS NULL THEN ${a.s} > ${b.s} ELSE ${a.s} >= ${b.e} END)` : op('gt', a.s, b.s);
+      return b.e ? startGe(sql`(CASE WHEN ${b.e} IS NULL THEN ${a.s} > ${b.s} ELSE ${a.s} >= ${b.e} END)`) : op('gt', a.s, b.s);
     case 'le':
       if (!a.e) return op('le', a.s, b.s);
-      if (!b.e) return op('le', end(a), b.s);
-      return sql`(CASE WHEN ${a.e} IS NULL THEN ${a.s} <= ${b.s} WHEN ${b.e} IS NULL THEN ${a.e} <= ${b.s} ELSE (${a.s} <= ${b.s} AND ${a.e} <= ${b.e}) END)`;
+      if (!b.e) return startLe(op('le', end(a), b.s));
+      return startLe(sql`(CASE WHEN ${a.e} IS NULL THEN ${a.s} <= ${b.s} WHEN ${b.e} IS NULL THEN ${a.e} <= ${b.s} ELSE (${a.s} <= ${b.s} AND ${a.e} <= ${b.e}) END)`);
     case 'ge':
       if (!b.e) return op('ge', a.s, b.s);
       if (!a.e) return op('ge', a.s, end(b));
-      return sql`(CASE WHEN ${b.e} IS NULL THEN ${a.s} >= ${b.s} WHEN ${a.e} IS NULL THEN ${a.s} >= ${b.e} ELSE (${a.s} >= ${b.s} AND ${a.e} >= ${b.e}) END)`;
+      return startGe(sql`(CASE WHEN ${b.e} IS NULL THEN ${a.s} >= ${b.s} WHEN ${a.e} IS NULL THEN ${a.s} >= ${b.e} ELSE (${a.s} >= ${b.s} AND ${a.e} >= ${b.e}) END)`);
     case 'eq':
       return !a.e && !b.e ? op('eq', a.s, b.s) : sql`(${a.s} = ${b.s} AND ${end(a)} = ${end(b)})`;
     case 'ne':

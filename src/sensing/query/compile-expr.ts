@@ -57,8 +57,8 @@ export function literalVal(v: Literal, env: Env): Val {
 }
 
 export function geometryLiteral(wkt: string, env: Env): Val {
-  if (env.d === 'sqlite') return { t: 'geometry', sql: sql`${wkt}`, isNull: sql`0` };
-  return { t: 'geometry', sql: sql`ST_GeomFromText(CAST(${wkt} AS text), 4326)`, isNull: sql`FALSE` };
+  if (env.d === 'sqlite') return { t: 'geometry', sql: sql`${wkt}`, isNull: sql`(1 = 0)` };
+  return { t: 'geometry', sql: sql`ST_GeomFromText(CAST(${wkt} AS text), 4326)`, isNull: sql`(1 = 0)` };
 }
 
 /**

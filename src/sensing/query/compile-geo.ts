@@ -21,11 +21,17 @@ type Call = Expr & { kind: 'call' };
 // Stored GeometryCollections are not used: GEOS cannot relate every collection.
 const GEOJSON_TYPES = "('Point', 'MultiPoint', 'LineString', 'MultiLineString', 'Polygon', 'MultiPolygon')";
 
-/** PostGIS geometry (SRID 4326) of a stored GeoJSON column (a geometry or a Feature); NULL when unusable. */
+/**
+ * PostGIS geometry (SRID 4326) of a stored GeoJSON column (a geometry or a Feature); NULL when
+ * unusable. The value is read once per row: derived tables (fenced with OFFSET 0) bind the JSON and
+ * the parsed geometry so that neither is recomputed for each reference.
+ */
 export function pgGeometry(c: Frag): Frag {
-  const g0 = sql`(CASE WHEN ${c} ->> 'type' = 'Feature' THEN ${c} -> 'geometry' ELSE ${c} END)`;
-  const g = sql`(CASE WHEN jsonb_typeof(${g0}) = 'object' AND ${g0} ->> 'type' IN ${sql.raw(GEOJSON_TYPES)} THEN ST_SetSRID(ST_GeomFromGeoJSON(CAST(${g0} AS text)), 4326) END)`;
-  return sql`(CASE WHEN ST_IsValid(${g}, 0) AND NOT ST_IsEmpty(${g}) THEN ${g} END)`;
+  const j = sql.ref('_gj.j');
+  const g = sql.ref('_gg.g');
+  const json = sql`CASE WHEN ${c} ->> 'type' = 'Feature' THEN ${c} -> 'geometry' ELSE ${c} END`;
+  const parsed = sql`CASE WHEN jsonb_typeof(${j}) = 'object' AND ${j} ->> 'type' IN ${sql.raw(GEOJSON_TYPES)} THEN ST_SetSRID(ST_GeomFromGeoJSON(CAST(${j} AS text)), 4326) END`;
+  return sql`(SELECT CASE WHEN ST_IsValid(${g}, 0) AND NOT ST_IsEmpty(${g}) THEN ${g} END FROM (SELECT ${parsed} AS g FROM (SELECT ${json} AS j OFFSET 0) AS _gj OFFSET 0) AS _gg)`;
 }
 
 /** A geometry argument: a geometry property, a geography'…' literal, or a WKT string literal. */

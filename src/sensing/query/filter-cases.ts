@@ -81,6 +81,8 @@ export const CASES: Readonly<Record<string, readonly Case[]>> = {
     ['Observation', "result/b eq 'x'", [13]],
     ['Observation', 'result/c[1] eq 2', [13]],
     ['Observation', 'result[2] eq 3', [14]],
+    ['Observation', 'result[0] ne null', [14]],
+    ['FeatureOfInterest', 'Observations/result[0] eq 1', [2]],
     ['Observation', 'parameters/depth ge 1.5', [1, 3, 18]],
     ['Observation', 'parameters/ok eq false', [10]],
     ['Datastream', "unitOfMeasurement/symbol eq 'm' or unitOfMeasurement/symbol eq 'cm'", [2, 4]],

@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import { AppError } from '../../core/errors.ts';
 import type { EntityDef } from '../model/entities.ts';
 import type { Expr, OrderByItem } from './ast.ts';
-import { type CompileState, type Env, type Frag, type SqlDialect, type Val, describeType } from './compile-env.ts';
+import type { CompileState, Env, Frag, SqlDialect, Val } from './compile-env.ts';
 import { compileValue } from './compile-expr.ts';
 import { parseFilter, parseOrderBy } from './filter-parser.ts';
 import { compileBool } from './scopes.ts';
@@ -45,8 +45,8 @@ function guard<T>(code: Env['code'], f: () => T): T {
 export function compileFilter(ast: Expr, ctx: CompileContext): RawBuilder<unknown> {
   return guard('INVALID_FILTER', () => {
     const env = envOf(ctx, 'INVALID_FILTER');
-    const b = compileBool(ast, env);
-    return ctx.dialect === 'sqlite' ? sql`(${b}) = 1` : sql`(${b})`;
+    // No `= 1` on SQLite: the condition must stay a tree of ANDs for the planner to use indexes.
+    return sql`(${compileBool(ast, env)})`;
   });
 }
 
@@ -61,11 +61,23 @@ export function compileOrderBy(items: readonly OrderByItem[], ctx: CompileContex
     const env = envOf(ctx, 'INVALID_ORDERBY');
     const out: Frag[] = [];
     for (const it of items) {
+      // A literal orders nothing, and a bare integer in ORDER BY would mean a column position.
+      if (it.expr.kind === 'literal') continue;
       const dir = sql.raw(it.direction === 'desc' ? 'DESC NULLS LAST' : 'ASC NULLS FIRST');
-      for (const k of sortKeys(compileValue(it.expr, env), env, it.expr.pos)) out.push(sql`${k} ${dir}`);
+      const v = compileValue(it.expr, env);
+      for (const k of sortKeys(v, env, it.expr.pos)) out.push(sql`${orderSafe(k, v, env)} ${dir}`);
     }
     return out;
   });
+}
+
+/**
+ * SQLite folds constant expressions such as `0 AND x` into an integer literal, which ORDER BY
+ * would read as a column position: computed keys are wrapped in COALESCE(k, NULL) (a no-op).
+ * Plain columns stay bare so that indexes still serve the ordering.
+ */
+function orderSafe(k: Frag, v: Val, env: Env): Frag {
+  return env.d === 'sqlite' && !('simple' in v && v.simple) ? sql`COALESCE(${k}, NULL)` : k;
 }
 
 function sortKeys(v: Val, env: Env, pos: number): Frag[] {

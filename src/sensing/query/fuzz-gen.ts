@@ -63,16 +63,50 @@ function pathsOf(e: EntityDef, depth: number, prefix = '', many = false, out: Pa
 const PATHS = new Map<EntityName, PathInfo[]>();
 function paths(e: EntityName): PathInfo[] {
   let p = PATHS.get(e);
-  if (!p) PATHS.set(e, (p = pathsOf(ENTITIES[e], 2)));
+  if (!p) {
+    p = pathsOf(ENTITIES[e], 2);
+    PATHS.set(e, p);
+  }
   return p;
 }
+
+type Obj = Record<string, unknown>;
 
 export class Gen {
   constructor(
     private readonly r: Rng,
     private readonly entity: EntityName,
     private readonly orderby = false,
+    /** Entities of the dataset, to draw comparison literals from real values. */
+    private readonly data?: readonly Obj[],
   ) {}
+
+  /** A literal for `path` taken from a random entity's value (undefined when there is none). */
+  private sample(path: string): string | undefined {
+    if (!this.data?.length) return undefined;
+    let v: unknown = this.pick(this.data);
+    for (const part of path.split('/')) {
+      const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
+      const name = m?.[1] === 'id' ? '@iot.id' : m?.[1];
+      if (name) v = v && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, name) ? (v as Obj)[name] : undefined;
+      for (const ix of m?.[2]?.match(/\d+/g) ?? []) v = Array.isArray(v) ? v[Number(ix)] : undefined;
+      if (Array.isArray(v) && v.length && typeof v[0] === 'object' && v[0] !== null && '@iot.id' in (v[0] as Obj)) v = this.pick(v);
+    }
+    if (typeof v === 'number') return String(v);
+    if (typeof v === 'boolean') return String(v);
+    if (typeof v === 'string') return /^\d{4}-\d\d-\d\dT[\d:.]+Z(\/[\d:.TZ-]+)?$/.test(v) && !path.endsWith('name') ? v : this.quote(v);
+    return undefined;
+  }
+
+  /** `path op literal`, the literal drawn from the data when possible. */
+  private pathComparison(): string | undefined {
+    const all = paths(this.entity).filter((p) => p.type !== 'geom');
+    const p = this.pick(all.filter((x) => !x.path.includes('MultiDatastream') || this.chance(0.1)));
+    const lit = this.sample(p.path);
+    if (lit === undefined) return undefined;
+    const op = this.pick(['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'eq', 'eq']);
+    return this.chance(0.8) ? `${p.path} ${op} ${lit}` : `${lit} ${op} ${p.path}`;
+  }
 
   private pick<X>(xs: readonly X[]): X {
     return xs[Math.floor(this.r() * xs.length)]!;
@@ -82,7 +116,11 @@ export class Gen {
   }
   private path(t: T): string | undefined {
     const all = paths(this.entity).filter((p) => p.type === t && (!this.orderby || !p.many || this.chance(0.05)));
-    return all.length ? this.pick(all).path : undefined;
+    // Prefer the entity's own properties, then one navigation step.
+    const depth = (p: PathInfo) => (p.path.match(/\//g)?.length ?? 0) - (p.type === 'dyn' ? 1 : 0);
+    const near = all.filter((p) => depth(p) <= (this.chance(0.6) ? 0 : 1) && !p.path.includes('MultiDatastream'));
+    const from = near.length && this.chance(0.85) ? near : all;
+    return from.length ? this.pick(from).path : undefined;
   }
   private quote(s: string): string {
     return `'${s.replace(/'/g, "''")}'`;
@@ -133,6 +171,10 @@ export class Gen {
   bool(d: number): string {
     const cmp = () => this.pick(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
     if (d <= 0 || this.chance(0.3)) {
+      if (this.chance(0.6)) {
+        const c = this.pathComparison();
+        if (c) return c;
+      }
       return this.pick([
         () => `${this.value('num', d - 1)} ${cmp()} ${this.value('num', d - 1)}`,
         () => `${this.value('str', d - 1)} ${cmp()} ${this.value('str', d - 1)}`,

@@ -222,6 +222,7 @@ function propValue(p: PropDef, json: readonly (string | number)[], obj: RefEntit
 export function orderKeys(items: readonly OrderByItem[], obj: RefEntity, ctx: RefContext): (number | string | boolean | null)[][] {
   const s: Scope = { ctx, base: obj, bound: new Map() };
   return items.map((it) => {
+    if (it.expr.kind === 'literal') return [];
     const v = evalValue(it.expr, s);
     switch (v.t) {
       case 'null':

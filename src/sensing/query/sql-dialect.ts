@@ -63,8 +63,14 @@ export function jsonAccess(d: SqlDialect, column: Frag, path: readonly (string |
       simple,
     };
   }
+  // `->` on a scalar with index 0 returns the scalar itself (PostgreSQL quirk), so paths with array
+  // indexes go through a strict SQL/JSON path whose errors are silenced to NULL.
+  if (path.some((p) => typeof p === 'number')) {
+    const jp = `strict ${sqliteJsonPath(path)}`;
+    return pgDynamic(sql`jsonb_path_query_first(${column}, CAST(${jp} AS jsonpath), '{}'::jsonb, true)`, simple);
+  }
   let v = column;
-  for (const p of path) v = typeof p === 'number' ? sql`(${v} -> CAST(${p} AS integer))` : sql`(${v} -> CAST(${p} AS text))`;
+  for (const p of path) v = sql`(${v} -> CAST(${p} AS text))`;
   return pgDynamic(v, simple);
 }
 

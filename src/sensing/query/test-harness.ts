@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../storage/database.ts';
 import { migrate } from '../../storage/migrate.ts';
 import type { TestBackend } from '../../testing/databases.ts';
@@ -28,8 +28,20 @@ export async function sqlIds(db: Database, entity: EntityName, filter?: string, 
   const where = filter === undefined ? sql`1 = 1` : compileFilter(parseFilter(filter), ctx);
   const order = orderby === undefined ? [] : compileOrderBy(parseOrderBy(orderby), ctx);
   const q = sql<{ id: number }>`SELECT e.id AS id FROM ${sql.table(e.table)} AS e WHERE ${where} ORDER BY ${sql.join([...order, sql`e.id ASC`])}`;
-  const r = await q.execute(db.kysely);
-  return r.rows.map((x) => Number(x.id));
+  return runIds(db, q);
+}
+
+/**
+ * Runs an id query. On PostgreSQL, JIT is switched off for it: JIT compilation of these
+ * expression-heavy queries (PostGIS functions carry high cost estimates) takes up to seconds and
+ * never pays off for API reads — production pools should run with `jit = off` too.
+ */
+export async function runIds(db: Database, q: RawBuilder<{ id: number }>): Promise<number[]> {
+  if (db.dialect === 'sqlite') return (await q.execute(db.kysely)).rows.map((x) => Number(x.id));
+  return db.kysely.transaction().execute(async (trx) => {
+    await sql`SET LOCAL jit = off`.execute(trx);
+    return (await q.execute(trx)).rows.map((x) => Number(x.id));
+  });
 }
 
 const G = graph();

@@ -3,7 +3,7 @@ import { AppError } from '../../core/errors.ts';
 import type { Database } from '../../storage/database.ts';
 import type { ExpandItem, QueryOptions } from '../http/query-options.ts';
 import { ENTITIES, type EntityDef, navOf } from '../model/entities.ts';
-import { effectiveTop, orderOf, type Paging, selectList, whereOf } from './collection-query.ts';
+import { effectiveTop, leadingKeyRange, limitOffset, orderOf, type Paging, selectList, whereOf } from './collection-query.ts';
 import { navConstraint, publicOnly } from './constraints.ts';
 import { renderEntity, type Row } from './serialize.ts';
 
@@ -86,28 +86,53 @@ async function expandMany(scope: ReadScope, level: Level, name: string, target: 
   const counts = new Map<number, number>();
 
   if (db.dialect === 'sqlite') {
-    // One prepared statement, run once per parent: cheap in-process calls, each an index range scan.
+    // Two steps. First the ordered ids of each parent's page: one prepared statement run per parent
+    // (cheap in-process calls, each an index range scan that reads no more than it must, and no
+    // columns beyond the sort keys). Then the rows of all pages at once, by primary key. The two
+    // run back to back without yielding, so no write comes between them.
     const where = whereOf(db, target, [navConstraint(level.entity, nav, 'e', sql`${-1}`), ...(vis ? [vis] : [])], o);
-    const q = sql`SELECT ${selectList(target)} FROM ${sql.table(target.table)} AS e WHERE ${where} ORDER BY ${orderOf(db, target, o)} LIMIT ${top + 1} OFFSET ${skip}`.compile(db.kysely);
-    const stmt = db.sqlite!.prepare(q.sql);
+    const range = leadingKeyRange(db, target, o);
+    const q = sql`SELECT e.id FROM ${sql.table(target.table)} AS e WHERE ${range ? sql`${where} AND ${range}` : where} ORDER BY ${orderOf(db, target, o)} ${limitOffset(top + 1, skip)}`.compile(db.kysely);
+    const stmt = db.sqlite!.prepare(q.sql).pluck();
     const params = [...q.parameters];
     const cq = o.count ? sql`SELECT COUNT(*) AS n FROM ${sql.table(target.table)} AS e WHERE ${where}`.compile(db.kysely) : null;
-    const cstmt = cq ? db.sqlite!.prepare(cq.sql) : null;
+    const cstmt = cq ? db.sqlite!.prepare(cq.sql).pluck() : null;
     const cparams = cq ? [...cq.parameters] : [];
-    for (const pid of parentIds) {
+    const pages: number[][] = new Array(parentIds.length);
+    const wanted: number[] = [];
+    for (let i = 0; i < parentIds.length; i++) {
+      const pid = parentIds[i]!;
       params[0] = pid;
-      byParent.set(pid, stmt.all(...(params as unknown[])) as Row[]);
+      const ids = stmt.all(params) as number[];
+      pages[i] = ids;
+      // Rows past $top only tell that there is a next page: their ids are enough.
+      for (let k = 0; k < ids.length && k < top; k++) wanted.push(ids[k]!);
       if (cstmt) {
         cparams[0] = pid;
-        counts.set(pid, Number((cstmt.get(...(cparams as unknown[])) as { n: number }).n));
+        counts.set(pid, Number(cstmt.get(cparams)));
       }
+    }
+    const byId = new Map<number, Row>();
+    if (wanted.length) {
+      const rq = sql`SELECT ${selectList(target)} FROM ${sql.table(target.table)} AS e WHERE e.id IN (SELECT value FROM json_each(${JSON.stringify(wanted)}))`.compile(db.kysely);
+      for (const row of db.sqlite!.prepare(rq.sql).all(rq.parameters as unknown[]) as Row[]) byId.set(Number(row.id), row);
+    }
+    for (let i = 0; i < parentIds.length; i++) {
+      const ids = pages[i]!;
+      const rows: Row[] = [];
+      for (let k = 0; k < ids.length; k++) {
+        // The extra row past $top stays a placeholder: it is cut below, before rendering.
+        const row = k < top ? byId.get(ids[k]!) : ({ id: ids[k] } as Row);
+        if (row) rows.push(row);
+      }
+      byParent.set(parentIds[i]!, rows);
     }
   } else {
     // PostgreSQL: one LATERAL query serves every parent (no round trip per parent).
     const where = whereOf(db, target, [navConstraint(level.entity, nav, 'e', sql`p.pid`), ...(vis ? [vis] : [])], o);
     const r = await sql<Row & { __pid: number }>`SELECT p.pid AS __pid, x.* FROM unnest(CAST(${parentIds} AS bigint[])) AS p(pid)
       CROSS JOIN LATERAL (SELECT ${selectList(target)} FROM ${sql.table(target.table)} AS e WHERE ${where}
-      ORDER BY ${orderOf(db, target, o)} LIMIT ${top + 1} OFFSET ${skip}) AS x`.execute(db.kysely);
+      ORDER BY ${orderOf(db, target, o)} ${limitOffset(top + 1, skip)}) AS x`.execute(db.kysely);
     for (const row of r.rows) {
       const list = byParent.get(Number(row.__pid)) ?? [];
       list.push(row);
@@ -122,6 +147,7 @@ async function expandMany(scope: ReadScope, level: Level, name: string, target: 
 
   const allRows: Row[] = [];
   const allOut: Record<string, unknown>[] = [];
+  const nextQuery = nextLinkQuery(o, top, skip); // the same for every parent
   level.rows.forEach((row, i) => {
     const pid = Number(row.id);
     const rows = byParent.get(pid) ?? [];
@@ -131,7 +157,7 @@ async function expandMany(scope: ReadScope, level: Level, name: string, target: 
     const out = level.out[i]!;
     if (o.count) out[`${name}@iot.count`] = counts.get(pid) ?? 0;
     out[name] = child.out;
-    if (more) out[`${name}@iot.nextLink`] = nextLinkFor(`${scope.root}/${level.entity.set}(${pid})/${name}`, o, top, skip);
+    if (more) out[`${name}@iot.nextLink`] = `${scope.root}/${level.entity.set}(${pid})/${name}?${nextQuery}`;
     allRows.push(...child.rows);
     allOut.push(...child.out);
   });
@@ -140,6 +166,11 @@ async function expandMany(scope: ReadScope, level: Level, name: string, target: 
 
 /** The next page's URL: the same options with $skip advanced by $top. */
 export function nextLinkFor(base: string, o: QueryOptions, top: number, skip: number): string {
+  return `${base}?${nextLinkQuery(o, top, skip)}`;
+}
+
+/** The query string of the next page's URL. */
+function nextLinkQuery(o: QueryOptions, top: number, skip: number): string {
   const p = new URLSearchParams();
   if (o.filter !== undefined) p.set('$filter', o.filter);
   if (o.orderby !== undefined) p.set('$orderby', o.orderby);
@@ -148,5 +179,5 @@ export function nextLinkFor(base: string, o: QueryOptions, top: number, skip: nu
   if (o.resultFormat) p.set('$resultFormat', o.resultFormat);
   p.set('$top', String(top));
   p.set('$skip', String(skip + top));
-  return `${base}?${p.toString().replace(/\+/g, '%20')}`;
+  return p.toString().replace(/\+/g, '%20');
 }

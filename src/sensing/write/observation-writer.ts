@@ -30,17 +30,35 @@ const PG_TYPES = ['bigint', 'bigint', 'bigint', 'float8', 'text', 'jsonb', 'json
 
 type Tuple = (number | string | null)[];
 
+function jsonOrNull(v: unknown): string | null {
+  return v === undefined || v === null ? null : JSON.stringify(v);
+}
+
 function toTuple(o: ObservationInput, foi: number): Tuple {
   const r = o.result;
   const num = typeof r === 'number' && Number.isFinite(r) ? r : null;
   const str = typeof r === 'string' ? r : null;
   const json = num === null && str === null ? JSON.stringify(r ?? null) : null;
-  const j = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
   return [
-    o.phenomenonStart, o.phenomenonEnd ?? null, o.resultTime ?? null, num, str, json, j(o.resultQuality),
-    o.validStart ?? null, o.validEnd ?? null, j(o.parameters), o.datastreamId ?? null, o.multiDatastreamId ?? null, foi,
+    o.phenomenonStart, o.phenomenonEnd ?? null, o.resultTime ?? null, num, str, json, jsonOrNull(o.resultQuality),
+    o.validStart ?? null, o.validEnd ?? null, jsonOrNull(o.parameters), o.datastreamId ?? null, o.multiDatastreamId ?? null, foi,
   ];
 }
+
+/** Bit c set when column c of the tuple is not NULL. */
+function nonNullMask(t: Tuple): number {
+  let m = 0;
+  for (let c = 0; c < t.length; c++) if (t[c] !== null) m |= 1 << c;
+  return m;
+}
+
+/**
+ * SQLite inserts rows in multi-row INSERT statements of SQLITE_CHUNK, then halves down to 1 for
+ * the rest, so a handful of prepared statements cover any batch size. Each statement names only
+ * the columns that are not NULL in its rows (binding NULLs costs time too; an omitted column is
+ * NULL all the same, none has a default).
+ */
+const SQLITE_CHUNK = 64;
 
 /**
  * The one observation write path (HTTP POST, CreateObservations, batch, MQTT): inserts a batch in
@@ -50,7 +68,6 @@ function toTuple(o: ObservationInput, foi: number): Tuple {
 export class ObservationWriter {
   readonly fois: FoiResolver;
   private readonly db: Database;
-  private insertStmt?: import('better-sqlite3').Statement;
 
   constructor(db: Database) {
     this.db = db;
@@ -70,7 +87,7 @@ export class ObservationWriter {
     const tuples = batch.map((o, i) => toTuple(o, fois[i]!));
     try {
       const ids = this.db.dialect === 'sqlite' ? this.insertSqlite(tuples) : await insertPg(trx, tuples);
-      await updateStreams(trx, batch);
+      await updateStreams(this.db, trx, batch);
       await addToRollups(this.db, trx, rollupDeltas(batch));
       return ids;
     } catch (e) {
@@ -82,56 +99,152 @@ export class ObservationWriter {
     }
   }
 
+  /** Prepared multi-row INSERTs by (column mask, rows per statement). */
+  private readonly sqliteInserts = new Map<number, import('better-sqlite3').Statement>();
+
+  private sqliteInsert(mask: number, rows: number): import('better-sqlite3').Statement {
+    const key = mask * 128 + rows;
+    let stmt = this.sqliteInserts.get(key);
+    if (!stmt) {
+      if (this.sqliteInserts.size >= 256) this.sqliteInserts.clear();
+      const cols = COLS.filter((_, c) => mask & (1 << c));
+      const one = `(${cols.map(() => '?').join(', ')})`;
+      stmt = this.db.sqlite!.prepare(`INSERT INTO observations (${cols.join(', ')}) VALUES ${Array.from({ length: rows }, () => one).join(', ')}`);
+      this.sqliteInserts.set(key, stmt);
+    }
+    return stmt;
+  }
+
+  /**
+   * Inserts the tuples in multi-row statements. The ids of one statement's rows are consecutive and
+   * end at its last insert rowid: an INTEGER PRIMARY KEY without AUTOINCREMENT gives each new row
+   * max(rowid) + 1, and the write lock (writeTx) keeps every other writer out meanwhile.
+   */
   private insertSqlite(tuples: Tuple[]): number[] {
-    this.insertStmt ??= this.db.sqlite!.prepare(`INSERT INTO observations (${COLS.join(', ')}) VALUES (${COLS.map(() => '?').join(', ')})`);
-    const stmt = this.insertStmt;
-    const ids = new Array<number>(tuples.length);
-    for (let i = 0; i < tuples.length; i++) ids[i] = Number(stmt.run(tuples[i]!).lastInsertRowid);
+    const total = tuples.length;
+    const ids = new Array<number>(total);
+    const masks = new Array<number>(total);
+    for (let i = 0; i < total; i++) masks[i] = nonNullMask(tuples[i]!);
+    const args: (number | string | null)[] = [];
+    let size = SQLITE_CHUNK;
+    for (let i = 0; i < total; ) {
+      while (size > total - i) size >>= 1;
+      let mask = 0;
+      for (let k = i; k < i + size; k++) mask |= masks[k]!;
+      args.length = 0;
+      for (let k = i; k < i + size; k++) {
+        const t = tuples[k]!;
+        for (let c = 0; c < 13; c++) if (mask & (1 << c)) args.push(t[c]!);
+      }
+      const last = Number(this.sqliteInsert(mask, size).run(args).lastInsertRowid);
+      for (let k = 0; k < size; k++) ids[i + k] = last - size + 1 + k;
+      i += size;
+    }
     return ids;
   }
 }
 
-/** PostgreSQL: ids drawn from the sequence first (so order is certain), then one unnest INSERT. */
+/**
+ * PostgreSQL: one INSERT … SELECT FROM unnest() of the columns that are not NULL in every row,
+ * ids back in the same round trip. The rows go in input order (ORDER BY the ordinality) and the
+ * identity default is evaluated row by row in that order, so the ids ascend with the input
+ * position; they come back sorted, so the k-th id is the k-th row's whatever order RETURNING
+ * might use.
+ */
 async function insertPg(trx: Trx, tuples: Tuple[]): Promise<number[]> {
-  const ids = (await sql<{ id: number }>`SELECT nextval(pg_get_serial_sequence('observations', 'id')) AS id FROM generate_series(1, ${tuples.length})`.execute(trx)).rows.map((r) => Number(r.id));
-  const columns = COLS.map((_, c) => tuples.map((t) => t[c]));
-  const arrays = columns.map((col, c) => sql`CAST(${col} AS ${sql.raw(PG_TYPES[c]!)}[])`);
-  await sql`INSERT INTO observations (id, ${sql.join(COLS.map((c) => sql.ref(c)))}) SELECT * FROM unnest(CAST(${ids} AS bigint[]), ${sql.join(arrays)})`.execute(trx);
+  let mask = 0;
+  for (const t of tuples) mask |= nonNullMask(t);
+  const cols: number[] = [];
+  for (let c = 0; c < COLS.length; c++) if (mask & (1 << c)) cols.push(c);
+  const arrays = cols.map((c) => sql`CAST(${tuples.map((t) => t[c])} AS ${sql.raw(PG_TYPES[c]!)}[])`);
+  const names = sql.join(cols.map((c) => sql.ref(COLS[c]!)));
+  const aliases = sql.raw(cols.map((_, k) => `c${k}`).join(', '));
+  const r = await sql<{ ids: string }>`WITH ins AS (INSERT INTO observations (${names})
+      SELECT ${aliases} FROM unnest(${sql.join(arrays)}) WITH ORDINALITY AS u(${aliases}, o) ORDER BY o RETURNING id)
+    SELECT array_to_string(array_agg(id ORDER BY id), ',') AS ids FROM ins`.execute(trx);
+  const ids = r.rows[0]!.ids.split(',').map(Number);
+  if (ids.length !== tuples.length) throw new Error(`inserted ${ids.length} observations, expected ${tuples.length}`);
   return ids;
 }
 
-/** Keeps each stream's count and phenomenon/result time ranges (§8.2.4) current. */
-async function updateStreams(trx: Trx, batch: ObservationInput[]): Promise<void> {
-  const agg = new Map<string, { n: number; ps: number; pe: number; rs: number | null; re: number | null }>();
+interface StreamAgg {
+  table: 'datastreams' | 'multi_datastreams';
+  id: number;
+  n: number;
+  ps: number;
+  pe: number;
+  rs: number | null;
+  re: number | null;
+}
+
+/** Count and time ranges per stream of a batch. */
+function streamAggs(batch: ObservationInput[]): Map<string, StreamAgg> {
+  const agg = new Map<string, StreamAgg>();
+  let last: StreamAgg | undefined; // batches are runs of one stream: skip the map lookup for them
   for (const o of batch) {
-    const key = o.datastreamId !== undefined ? `d${o.datastreamId}` : `m${o.multiDatastreamId}`;
     const end = o.phenomenonEnd ?? o.phenomenonStart;
-    const a = agg.get(key);
     const rt = o.resultTime ?? null;
-    if (!a) agg.set(key, { n: 1, ps: o.phenomenonStart, pe: end, rs: rt, re: rt });
-    else {
-      a.n++;
-      if (o.phenomenonStart < a.ps) a.ps = o.phenomenonStart;
-      if (end > a.pe) a.pe = end;
-      if (rt !== null) {
-        a.rs = a.rs === null ? rt : Math.min(a.rs, rt);
-        a.re = a.re === null ? rt : Math.max(a.re, rt);
+    let a = last;
+    if (!(a !== undefined && (o.datastreamId !== undefined ? a.table === 'datastreams' && a.id === o.datastreamId : a.table === 'multi_datastreams' && a.id === o.multiDatastreamId))) {
+      const key = o.datastreamId !== undefined ? `d${o.datastreamId}` : `m${o.multiDatastreamId}`;
+      a = agg.get(key);
+      if (!a) {
+        const table = key[0] === 'd' ? 'datastreams' : 'multi_datastreams';
+        last = { table, id: Number(key.slice(1)), n: 1, ps: o.phenomenonStart, pe: end, rs: rt, re: rt };
+        agg.set(key, last);
+        continue;
       }
+      last = a;
+    }
+    a.n++;
+    if (o.phenomenonStart < a.ps) a.ps = o.phenomenonStart;
+    if (end > a.pe) a.pe = end;
+    if (rt !== null) {
+      a.rs = a.rs === null ? rt : Math.min(a.rs, rt);
+      a.re = a.re === null ? rt : Math.max(a.re, rt);
     }
   }
-  for (const [key, a] of agg) {
-    const table = key[0] === 'd' ? 'datastreams' : 'multi_datastreams';
-    const id = Number(key.slice(1));
+  return agg;
+}
+
+/** The stream counter UPDATE; `p` writes a typed integer parameter named `name`. */
+function streamUpdateSql(table: string, p: (name: string) => string): string {
+  return `UPDATE ${table} SET obs_count = obs_count + ${p('n')},
+      phenomenon_time_start = CASE WHEN phenomenon_time_start IS NULL OR phenomenon_time_start > ${p('ps')} THEN ${p('ps')} ELSE phenomenon_time_start END,
+      phenomenon_time_end = CASE WHEN phenomenon_time_end IS NULL OR phenomenon_time_end < ${p('pe')} THEN ${p('pe')} ELSE phenomenon_time_end END,
+      result_time_start = CASE WHEN ${p('rs')} IS NULL THEN result_time_start WHEN result_time_start IS NULL OR result_time_start > ${p('rs')} THEN ${p('rs')} ELSE result_time_start END,
+      result_time_end = CASE WHEN ${p('re')} IS NULL THEN result_time_end WHEN result_time_end IS NULL OR result_time_end < ${p('re')} THEN ${p('re')} ELSE result_time_end END
+      WHERE id = ${p('id')}`;
+}
+
+const sqliteStreamUpdates = new WeakMap<import('better-sqlite3').Database, Record<string, import('better-sqlite3').Statement>>();
+
+/** Keeps each stream's count and phenomenon/result time ranges (§8.2.4) current. */
+async function updateStreams(db: Database, trx: Trx, batch: ObservationInput[]): Promise<void> {
+  const aggs = streamAggs(batch);
+  if (db.dialect === 'sqlite') {
+    // Inside writeTx the write lock is held: raw statements join the open transaction.
+    const raw = db.sqlite!;
+    let stmts = sqliteStreamUpdates.get(raw);
+    if (!stmts) {
+      const p = (name: string) => `CAST(@${name} AS BIGINT)`;
+      stmts = { datastreams: raw.prepare(streamUpdateSql('datastreams', p)), multi_datastreams: raw.prepare(streamUpdateSql('multi_datastreams', p)) };
+      sqliteStreamUpdates.set(raw, stmts);
+    }
+    for (const a of aggs.values()) stmts[a.table]!.run({ n: a.n, ps: a.ps, pe: a.pe, rs: a.rs, re: a.re, id: a.id });
+    return;
+  }
+  for (const a of aggs.values()) {
     const ps = big(a.ps);
     const pe = big(a.pe);
     const rs = big(a.rs);
     const re = big(a.re);
-    await sql`UPDATE ${sql.table(table)} SET obs_count = obs_count + ${big(a.n)},
+    await sql`UPDATE ${sql.table(a.table)} SET obs_count = obs_count + ${big(a.n)},
       phenomenon_time_start = CASE WHEN phenomenon_time_start IS NULL OR phenomenon_time_start > ${ps} THEN ${ps} ELSE phenomenon_time_start END,
       phenomenon_time_end = CASE WHEN phenomenon_time_end IS NULL OR phenomenon_time_end < ${pe} THEN ${pe} ELSE phenomenon_time_end END,
       result_time_start = CASE WHEN ${rs} IS NULL THEN result_time_start WHEN result_time_start IS NULL OR result_time_start > ${rs} THEN ${rs} ELSE result_time_start END,
       result_time_end = CASE WHEN ${re} IS NULL THEN result_time_end WHEN result_time_end IS NULL OR result_time_end < ${re} THEN ${re} ELSE result_time_end END
-      WHERE id = ${big(id)}`.execute(trx);
+      WHERE id = ${big(a.id)}`.execute(trx);
   }
 }
 

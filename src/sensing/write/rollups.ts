@@ -26,6 +26,17 @@ interface Agg {
   lv: number;
 }
 
+const SQLITE_UPSERT = `INSERT INTO observation_rollups (datastream_id, bucket, n, sum, min, max, first_t, first_v, last_t, last_v)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (datastream_id, bucket) DO UPDATE SET
+      n = n + excluded.n, sum = sum + excluded.sum, min = MIN(min, excluded.min), max = MAX(max, excluded.max),
+      first_v = CASE WHEN excluded.first_t < first_t THEN excluded.first_v ELSE first_v END,
+      first_t = CASE WHEN excluded.first_t < first_t THEN excluded.first_t ELSE first_t END,
+      last_v = CASE WHEN excluded.last_t >= last_t THEN excluded.last_v ELSE last_v END,
+      last_t = CASE WHEN excluded.last_t >= last_t THEN excluded.last_t ELSE last_t END`;
+
+/** The prepared rollup upsert of each open SQLite handle. */
+const sqliteUpserts = new WeakMap<import('better-sqlite3').Database, import('better-sqlite3').Statement>();
+
 /**
  * Folds new observations into the hourly rollups (count, sum, min, max, first, last), in the same
  * transaction as the insert, so aggregates are exact at every commit. Hours are UTC; Can Tho's zone
@@ -34,13 +45,19 @@ interface Agg {
 export async function addToRollups(db: Database, trx: Trx, deltas: RollupDelta[]): Promise<void> {
   if (deltas.length === 0) return;
   const aggs = new Map<string, Agg>();
+  let last: Agg | undefined; // runs of one stream and hour are the rule: skip the map lookup for them
   for (const d of deltas) {
     const bucket = Math.floor(d.t / HOUR_MS) * HOUR_MS;
-    const key = `${d.datastreamId}:${bucket}`;
-    const a = aggs.get(key);
+    let a = last !== undefined && last.bucket === bucket && last.ds === d.datastreamId ? last : undefined;
     if (!a) {
-      aggs.set(key, { ds: d.datastreamId, bucket, n: 1, sum: d.v, min: d.v, max: d.v, ft: d.t, fv: d.v, lt: d.t, lv: d.v });
-      continue;
+      const key = `${d.datastreamId}:${bucket}`;
+      a = aggs.get(key);
+      if (!a) {
+        last = { ds: d.datastreamId, bucket, n: 1, sum: d.v, min: d.v, max: d.v, ft: d.t, fv: d.v, lt: d.t, lv: d.v };
+        aggs.set(key, last);
+        continue;
+      }
+      last = a;
     }
     a.n++;
     a.sum += d.v;
@@ -57,13 +74,12 @@ export async function addToRollups(db: Database, trx: Trx, deltas: RollupDelta[]
   }
   const rows = [...aggs.values()];
   if (db.dialect === 'sqlite') {
-    const stmt = db.sqlite!.prepare(`INSERT INTO observation_rollups (datastream_id, bucket, n, sum, min, max, first_t, first_v, last_t, last_v)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (datastream_id, bucket) DO UPDATE SET
-      n = n + excluded.n, sum = sum + excluded.sum, min = MIN(min, excluded.min), max = MAX(max, excluded.max),
-      first_v = CASE WHEN excluded.first_t < first_t THEN excluded.first_v ELSE first_v END,
-      first_t = CASE WHEN excluded.first_t < first_t THEN excluded.first_t ELSE first_t END,
-      last_v = CASE WHEN excluded.last_t >= last_t THEN excluded.last_v ELSE last_v END,
-      last_t = CASE WHEN excluded.last_t >= last_t THEN excluded.last_t ELSE last_t END`);
+    const raw = db.sqlite!;
+    let stmt = sqliteUpserts.get(raw);
+    if (!stmt) {
+      stmt = raw.prepare(SQLITE_UPSERT);
+      sqliteUpserts.set(raw, stmt);
+    }
     for (const a of rows) stmt.run(a.ds, a.bucket, a.n, a.sum, a.min, a.max, a.ft, a.fv, a.lt, a.lv);
     return;
   }

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 
 /** Size in bytes of every Merkle tree hash (SHA-256). */
 export const HASH_SIZE = 32;
 
-const LEAF_PREFIX = new Uint8Array([0x00]);
-const NODE_PREFIX = new Uint8Array([0x01]);
 
 function view(buf: Buffer): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -17,12 +15,26 @@ function view(buf: Buffer): Uint8Array {
  * passed off as an interior node (second-preimage resistance of the tree).
  */
 export function leafHash(data: Uint8Array): Uint8Array {
-  return view(createHash('sha256').update(LEAF_PREFIX).update(data).digest());
+  const buf = Buffer.allocUnsafe(1 + data.length);
+  buf[0] = 0x00;
+  buf.set(data, 1);
+  return view(sha256(buf));
 }
 
 /** RFC 9162 §2.1.1: the hash of an interior node, SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return view(createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest());
+  const buf = Buffer.allocUnsafe(1 + left.length + right.length);
+  buf[0] = 0x01;
+  buf.set(left, 1);
+  buf.set(right, 1 + left.length);
+  return view(sha256(buf));
+}
+
+// One-shot crypto.hash (Node ≥ 20.12) is about twice as fast as createHash for these small inputs;
+// the log hashes two or three times per appended leaf.
+const oneShot = (crypto as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
+function sha256(data: Buffer): Buffer {
+  return oneShot ? oneShot('sha256', data, 'buffer') : createHash('sha256').update(data).digest();
 }
 
 /** RFC 9162 §2.1.1: MTH({}) = SHA-256() — the root hash of the empty tree. */

@@ -1,0 +1,220 @@
+/**
+ * Ingestion benchmark (`npm run bench:ingest`; BENCH_SECONDS shortens each run, default 60).
+ * Each figure is printed beside its limit, measured in the same run with the same clients:
+ *   1. QoS 1, one data point per message: committed Observations/s vs a bare Aedes broker that
+ *      stores nothing (target ≥ 0.8 of it);
+ *   2. telemetry messages of 10 data points: data points/s committed (target ≥ 100,000/s);
+ *   3. peak RSS of the server process;
+ *   4. the same on PostgreSQL (BENCH_PG_URL or CANTHO_TEST_POSTGRES_URL) and through the Mosquitto
+ *      bridge (127.0.0.1:1883);
+ *   5. publish → SSE client latency p50/p99 at half the peak rate of 1. (aim p99 ≤ 250 ms).
+ * The server runs in this process; the clients in BENCH_WORKERS child processes (2 cores here).
+ */
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Aedes } from 'aedes';
+import pg from 'pg';
+import pino from 'pino';
+import { loadConfig } from '../src/config/config.ts';
+import { createPlatform, type Platform } from '../src/server/platform.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
+const CONNS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const WINDOW = Number(process.env.BENCH_WINDOW ?? 32);
+const WARMUP = Math.min(3, Math.max(1, Math.floor(SECONDS / 5)));
+const PG_URL = process.env.BENCH_PG_URL ?? process.env.CANTHO_TEST_POSTGRES_URL;
+const ADMIN = 'bench-admin-key-0123456789abcdef';
+const DEVICES = 16;
+
+type Job = { url: string; mode: 'point' | 'telemetry' | 'paced'; prefix: string; password?: string; targets: (number | string)[]; rate?: number };
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+/** Runs the clients; returns acknowledged messages per second after the warm-up. */
+async function load(job: Job, onSecond?: (s: number) => void): Promise<number> {
+  const perSecond: number[] = [];
+  await Promise.all(
+    Array.from({ length: WORKERS }, (_, worker) => {
+      const child = fork(new URL('./ingest-worker.ts', import.meta.url), [], {
+        execArgv: ['--import', 'tsx'],
+        env: { ...process.env, BENCH_JOB: JSON.stringify({ ...job, seconds: SECONDS, connections: CONNS, window: WINDOW, worker, rate: job.rate ? job.rate / WORKERS : undefined }) },
+      });
+      let sec = 0;
+      child.on('message', (m: { acked: number; done?: boolean }) => {
+        if (m.done) return;
+        perSecond[sec] = (perSecond[sec] ?? 0) + m.acked;
+        sec++;
+        if (worker === 0) onSecond?.(sec);
+      });
+      return new Promise((r) => child.once('exit', r));
+    }),
+  );
+  const window = perSecond.slice(WARMUP, SECONDS);
+  return window.reduce((a, b) => a + b, 0) / Math.max(1, window.length);
+}
+
+let peakRss = 0;
+setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 200).unref();
+
+async function bareAedes(): Promise<number> {
+  const aedes = await Aedes.createBroker();
+  const port = await freePort();
+  const server = createServer(aedes.handle).listen(port, '127.0.0.1');
+  const rate = await load({ url: `mqtt://127.0.0.1:${port}`, mode: 'point', prefix: '', targets: [1] });
+  await new Promise<void>((r) => aedes.close(() => r()));
+  server.close();
+  return rate;
+}
+
+async function platformOn(databaseUrl: string, env: Record<string, string>, pgSchema?: string): Promise<{ p: Platform; mqttUrl: string; streams: number[]; devices: string[] }> {
+  const config = loadConfig({ DATABASE_URL: databaseUrl, CANTHO_BOOTSTRAP_ADMIN_KEY: ADMIN, HOST: '127.0.0.1', MQTT_WS_PATH: 'off', MQTT_PORT: String(await freePort()), LOG_LEVEL: 'warn', CANTHO_PUBLIC_URL: 'http://bench', ...env });
+  const p = await createPlatform(config, { logger: pino({ level: 'warn' }), pgSchema });
+  await p.app.listen({ port: 0, host: '127.0.0.1' });
+  const started = await p.ingest.start();
+  const streams: number[] = [];
+  const devices: string[] = [];
+  for (let d = 0; d < DEVICES; d++) {
+    const deviceId = `bench-${d}`;
+    const r = await p.app.inject({
+      method: 'POST',
+      url: '/v1.1/Things',
+      headers: { authorization: `Bearer ${ADMIN}` },
+      payload: {
+        name: deviceId,
+        description: 'bench device',
+        properties: { deviceId },
+        Locations: [{ name: 'l', description: 'l', encodingType: 'application/geo+json', location: { type: 'Point', coordinates: [105.78, 10.03] } }],
+        Datastreams: Array.from({ length: 10 }, (_, k) => ({
+          name: `c${k}`,
+          description: 'd',
+          observationType: 'http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement',
+          unitOfMeasurement: {},
+          properties: { code: `c${k}` },
+          Sensor: { name: 's', description: 's', encodingType: 'text/plain', metadata: 'm' },
+          ObservedProperty: { name: `o${k}`, definition: 'o', description: 'o' },
+        })),
+      },
+    });
+    const thing = JSON.parse(r.body)['@iot.id'];
+    const ds = JSON.parse((await p.app.inject({ method: 'GET', url: `/v1.1/Things(${thing})/Datastreams?$select=id&$top=1` })).body).value[0]['@iot.id'];
+    streams.push(ds);
+    devices.push(deviceId);
+  }
+  return { p, mqttUrl: started.mqttPort ? `mqtt://127.0.0.1:${started.mqttPort}` : 'mqtt://127.0.0.1:1883', streams, devices };
+}
+
+async function committed(p: Platform): Promise<number> {
+  return (await p.ingest.metrics.committed.get()).values[0]?.value ?? 0;
+}
+
+/** Runs one load against a platform; committed Observations/s over the measured window. */
+async function measure(p: Platform, job: Job): Promise<{ acked: number; committed: number }> {
+  let c0 = 0;
+  let c1 = 0;
+  const acked = await load(job, (s) => {
+    if (s === WARMUP) void committed(p).then((v) => (c0 = v));
+    if (s === SECONDS) void committed(p).then((v) => (c1 = v));
+  });
+  if (c1 === 0) c1 = await committed(p);
+  while (p.ingest.commits.depth > 0) await new Promise((r) => setTimeout(r, 50));
+  return { acked, committed: (c1 - c0) / Math.max(1, SECONDS - WARMUP) };
+}
+
+/** Paced QoS 1 publishing; latency from the send time in `result` to the SSE event here. */
+async function latency(p: Platform, job: Job, rate: number): Promise<{ p50: number; p99: number; n: number }> {
+  const port = (p.app.server.address() as { port: number }).port;
+  const ac = new AbortController();
+  const res = await fetch(`http://127.0.0.1:${port}/api/live?datastreams=${job.targets.join(',')}`, { signal: ac.signal });
+  const lat: number[] = [];
+  const reading = (async () => {
+    const reader = res.body!.getReader();
+    const dec = new TextDecoder();
+    let buf = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += dec.decode(value, { stream: true });
+        const now = performance.timeOrigin + performance.now();
+        for (const m of buf.matchAll(/"result":([0-9.]+)/g)) lat.push(now - Number(m[1]));
+        buf = buf.slice(buf.lastIndexOf('\n\n') + 2);
+      }
+    } catch {
+      /* aborted */
+    }
+  })();
+  await load({ ...job, mode: 'paced', rate });
+  ac.abort();
+  await reading;
+  const s = lat.slice(Math.floor(lat.length * (WARMUP / SECONDS))).sort((a, b) => a - b);
+  return { p50: s[Math.floor(s.length * 0.5)] ?? Number.NaN, p99: s[Math.floor(s.length * 0.99)] ?? Number.NaN, n: s.length };
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const lines: string[] = [];
+const report = (s: string) => {
+  lines.push(s);
+  process.stdout.write(`${s}\n`);
+};
+
+report(`ingest bench: ${SECONDS}s per run, ${WORKERS} client processes × ${CONNS} connections × ${WINDOW} in flight`);
+const ONLY = process.env.BENCH_ONLY ?? '';
+const bare = ONLY && !ONLY.includes('bare') ? Number.NaN : await bareAedes();
+report(`bare Aedes (no storage), QoS 1 acks/s:            ${fmt(bare)}`);
+
+const dir = mkdtempSync(join(tmpdir(), 'cantho-bench-'));
+if (!ONLY || ONLY.includes('sqlite')) {
+  const { p, mqttUrl, streams, devices } = await platformOn(join(dir, 'bench.db'), {});
+  peakRss = process.memoryUsage().rss;
+  const point = await measure(p, { url: mqttUrl, mode: 'point', prefix: '', password: ADMIN, targets: streams });
+  report(`SQLite  QoS 1 1-point: committed obs/s ${fmt(point.committed)} (acked ${fmt(point.acked)}/s) = ${(point.committed / bare).toFixed(2)} × bare (target ≥ 0.80)`);
+  const tele = await measure(p, { url: mqttUrl, mode: 'telemetry', prefix: '', password: ADMIN, targets: devices });
+  report(`SQLite  telemetry ×10: committed points/s ${fmt(tele.committed)} (target ≥ 100,000)`);
+  report(`SQLite  peak RSS: ${fmt(peakRss / 1048576)} MiB`);
+  const lat = await latency(p, { url: mqttUrl, mode: 'paced', prefix: '', password: ADMIN, targets: streams }, point.committed / 2);
+  report(`SQLite  publish→SSE latency at ${fmt(point.committed / 2)} msg/s: p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms over ${fmt(lat.n)} events (aim p99 ≤ 250 ms)`);
+  await p.close();
+}
+if (PG_URL && (!ONLY || ONLY.includes('pg'))) {
+  const schema = `bench_${process.pid}`;
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  await c.query(`CREATE SCHEMA ${schema}`);
+  try {
+    const { p, mqttUrl, streams, devices } = await platformOn(PG_URL, {}, schema);
+    peakRss = process.memoryUsage().rss;
+    const point = await measure(p, { url: mqttUrl, mode: 'point', prefix: '', password: ADMIN, targets: streams });
+    report(`Postgres QoS 1 1-point: committed obs/s ${fmt(point.committed)} = ${(point.committed / bare).toFixed(2)} × bare`);
+    const tele = await measure(p, { url: mqttUrl, mode: 'telemetry', prefix: '', password: ADMIN, targets: devices });
+    report(`Postgres telemetry ×10: committed points/s ${fmt(tele.committed)}; peak RSS ${fmt(peakRss / 1048576)} MiB`);
+    await p.close();
+  } finally {
+    await c.query(`DROP SCHEMA ${schema} CASCADE`);
+    await c.end();
+  }
+}
+if (!ONLY || ONLY.includes('bridge')) {
+  const prefix = `bench-${process.pid}/`;
+  const { p, streams, devices } = await platformOn(join(dir, 'bridge.db'), { MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_TOPIC_PREFIX: prefix });
+  peakRss = process.memoryUsage().rss;
+  const point = await measure(p, { url: 'mqtt://127.0.0.1:1883', mode: 'point', prefix, targets: streams });
+  report(`Bridge  QoS 1 1-point via Mosquitto: committed obs/s ${fmt(point.committed)} (acked by Mosquitto ${fmt(point.acked)}/s)`);
+  const tele = await measure(p, { url: 'mqtt://127.0.0.1:1883', mode: 'telemetry', prefix, targets: devices });
+  report(`Bridge  telemetry ×10 via Mosquitto: committed points/s ${fmt(tele.committed)}; peak RSS ${fmt(peakRss / 1048576)} MiB`);
+  await p.close();
+}
+rmSync(dir, { recursive: true, force: true });
+process.exit(0);

@@ -1,0 +1,24 @@
+import pino from 'pino';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from './src/config/config.ts';
+import { createPlatform } from './src/server/platform.ts';
+import { sampleDocument } from './src/trace/testing.ts';
+import { prepareCapture } from './src/trace/capture/prepare.ts';
+const dir = mkdtempSync(join(tmpdir(), 'prof-'));
+const p = await createPlatform(loadConfig({ DATABASE_URL: join(dir, 'x.db'), LOG_LEVEL: 'silent', MQTT_ENABLED: 'false' }), { logger: pino({ level: 'silent' }) });
+for (const ix of (process.env.DROP ?? '').split(',').filter(Boolean)) p.db.sqlite!.exec(`DROP INDEX ${ix}`);
+const org = await p.trace.orgs.create({ code: 'o', name: 'o', kind: 'farm' });
+const per = Number(process.env.PER ?? 3);
+const items = Array.from({ length: 300 }, (_, i) => {
+  const doc = sampleDocument(100, { lot: `P${i}`, start: Date.UTC(2025, 0, 1) + i * 1000 });
+  const body = JSON.stringify(doc);
+  const prep = prepareCapture(JSON.parse(body), 'document', 'rollback');
+  return { capture: { id: `c_${String(i).padStart(16, '0')}`, orgId: org.id, keyId: 'o.0123456789abcdef', digest: `sha-256:${i}`, signature: 'A'.repeat(86) + '==', body, behaviour: 'rollback' as const, createdAt: 1, apiKeyId: null }, orgCode: 'o', preErrors: [], events: prep.events };
+});
+const t0 = performance.now();
+for (let i = 0; i < 300; i += per) await p.trace.store.append(items.slice(i, i + per), Date.now());
+console.log(process.env.DROP ?? '-', 'per', per, 'append µs/event', (((performance.now() - t0) * 1000) / 30000).toFixed(1));
+console.log('plan,capture,events,epcs,hashes,commit,tx ms', (globalThis as any).TT.map((x: number) => x.toFixed(0)).join(' '));
+await p.close();

@@ -1,0 +1,134 @@
+import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { Principal } from '../auth/roles.ts';
+import { ENTITIES, type EntityName } from '../sensing/model/entities.ts';
+import type { SensingService } from '../sensing/sensing.service.ts';
+import { type Change, renderObservation } from './changes.ts';
+import type { Ingestor } from './ingestor.ts';
+import type { StreamCache } from './stream-cache.ts';
+import { isPublicChange, SYSTEM } from './subscriptions.ts';
+import { parseCreateTopic } from './topics.ts';
+
+export interface BridgeOptions {
+  readonly url: string;
+  readonly prefix: string;
+  /** Stable per node (same after a restart), so the broker resumes its session and redelivers. */
+  readonly nodeId: string;
+  /** Parallel connections in the shared subscription group (each has its own in-flight window). */
+  readonly connections?: number;
+}
+
+/** Writes on behalf of whatever the external broker let publish: its ACL is the gate. */
+const BRIDGE_PRINCIPAL: Principal = { userId: 0, userName: 'mqtt-bridge', keyId: 0, role: 'operator', thingScope: null };
+/** MQTT 5 user property marking our own notifications, so they are never taken for creates. */
+const ORIGIN = 'cantho-origin';
+
+type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
+
+/**
+ * Bridge to an external broker (MQTT_URL): subscribes there to the create topics through a shared
+ * subscription (`$share/…`, MQTT 5), so with several nodes each message is written by one node
+ * only; publishes the changes this node commits back there. mqtt.js handles one incoming packet at
+ * a time and writes the PUBACK when `handleMessage` calls back; here the callback comes at once and
+ * the PUBACK itself is held until the group commit, in arrival order (MQTT 3.1.1 §4.6), so many
+ * messages share a commit and none is acknowledged before it is stored.
+ */
+export class Bridge {
+  private constructor(
+    private readonly clients: MqttClient[],
+    private readonly opts: BridgeOptions,
+    private readonly cache: StreamCache,
+    private readonly root: () => string,
+    private readonly sensing: SensingService,
+  ) {}
+
+  static async start(opts: BridgeOptions, ingestor: Ingestor, cache: StreamCache, root: () => string, sensing: SensingService, logger: Logger): Promise<Bridge> {
+    const n = opts.connections ?? 16;
+    const clients: MqttClient[] = [];
+    const filters = ['v1.1/Observations', 'v1.1/+/Observations', 'cantho/v1/devices/+/telemetry'].map((t) => `$share/cantho/${opts.prefix}${t}`);
+    for (let i = 0; i < n; i++) {
+      const c = await mqtt.connectAsync(opts.url, {
+        protocolVersion: 5,
+        clientId: `cantho-${opts.nodeId}-${i}`.slice(0, 64),
+        clean: false,
+        properties: { sessionExpiryInterval: 300 },
+        reconnectPeriod: 1000,
+      });
+      wireDeferredAcks(c, async (packet) => {
+        if (packet.properties?.userProperties?.[ORIGIN] !== undefined) return;
+        const t = packet.topic.startsWith(opts.prefix) ? parseCreateTopic(packet.topic.slice(opts.prefix.length)) : null;
+        if (!t) return ingestor.refuse('topic', `"${packet.topic}" is not a create topic`, packet.topic, 'bridge');
+        await ingestor.handle(BRIDGE_PRINCIPAL, t, packet.payload as Buffer, 'bridge', 'bridge');
+      }, logger);
+      await c.subscribeAsync(filters.map((f) => ({ topic: f, qos: 1 as const })).reduce((o, s) => Object.assign(o, { [s.topic]: { qos: s.qos } }), {}));
+      clients.push(c);
+    }
+    logger.info({ url: opts.url.replace(/\/\/[^@/]*@/, '//***@'), connections: n }, 'MQTT bridge connected');
+    return new Bridge(clients, opts, cache, root, sensing);
+  }
+
+  /**
+   * Publishes changes committed on this node (§14.2.2 topics): entity set, the navigation
+   * collections of an Observation, the entity and its properties on update. Only public entities:
+   * an external broker cannot tell subscribers apart.
+   */
+  async notify(batch: Change[]): Promise<void> {
+    const c0 = this.clients[0];
+    if (!c0) return;
+    const props = { properties: { userProperties: { [ORIGIN]: this.opts.nodeId } } };
+    const p = this.opts.prefix;
+    for (const c of batch) {
+      if (!(await isPublicChange(this.sensing, this.cache, c))) continue;
+      const set = ENTITIES[c.e as EntityName].set;
+      if (c.e === 'Observation' && c.o) {
+        const body = JSON.stringify(renderObservation(this.root(), c.id, c.o));
+        const topics = [`v1.1/Observations`, c.o.ds !== null ? `v1.1/Datastreams(${c.o.ds})/Observations` : `v1.1/MultiDatastreams(${c.o.mds})/Observations`, `v1.1/FeaturesOfInterest(${c.o.foi})/Observations`];
+        for (const t of topics) c0.publish(p + t, body, { qos: 0, ...props });
+        continue;
+      }
+      const r = await this.sensing.get({ principal: SYSTEM, root: this.root() }, `${set}(${c.id})`, new URLSearchParams()).catch(() => null);
+      if (!r) continue;
+      const body = JSON.stringify(r.body);
+      c0.publish(`${p}v1.1/${set}`, body, { qos: 1, ...props });
+      if (c.k !== 'update') continue;
+      c0.publish(`${p}v1.1/${set}(${c.id})`, body, { qos: 1, ...props });
+      for (const [k, v] of Object.entries(r.body as Record<string, unknown>)) {
+        if (!k.includes('@')) c0.publish(`${p}v1.1/${set}(${c.id})/${k}`, JSON.stringify({ [k]: v }), { qos: 1, ...props });
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.endAsync().catch(() => {})));
+  }
+}
+
+/** Holds each PUBACK until `handle` settled for its PUBLISH; a storage failure drops the connection unacknowledged. */
+function wireDeferredAcks(c: MqttClient, handle: (p: IPublishPacket) => Promise<void>, logger: Logger): void {
+  const pending = new Map<number, Promise<void>>();
+  let chain: Promise<void> = Promise.resolve();
+  c.handleMessage = (packet, cb) => {
+    const done = handle(packet);
+    if (packet.qos > 0 && packet.messageId !== undefined) pending.set(packet.messageId, done);
+    else done.catch((err) => logger.error({ err }, 'bridge ingest failed'));
+    cb();
+  };
+  const target = c as unknown as { _sendPacket: SendPacket };
+  const send = target._sendPacket.bind(c);
+  target._sendPacket = (packet, cb, ...rest) => {
+    const done = packet.cmd === 'puback' && packet.messageId !== undefined ? pending.get(packet.messageId) : undefined;
+    if (!done) return send(packet, cb, ...rest);
+    pending.delete(packet.messageId!);
+    chain = chain.then(
+      () =>
+        done.then(
+          () => send(packet),
+          (err) => {
+            logger.error({ err }, 'bridge ingest failed: dropping the connection unacknowledged so the broker redelivers');
+            c.stream.destroy();
+          },
+        ),
+    );
+    cb?.();
+  };
+}

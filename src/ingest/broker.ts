@@ -1,0 +1,163 @@
+import { createServer, type Server as NetServer } from 'node:net';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
+import type { Logger } from 'pino';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { Principal } from '../auth/roles.ts';
+
+/** What the broker asks of the ingest module, one hook per MQTT control packet it must judge. */
+export interface BrokerHooks {
+  /** Password = API key → principal; undefined password → anonymous; null → refused. */
+  authenticate(password: string | undefined): Promise<Principal | null | 'anonymous'>;
+  /**
+   * A client's PUBLISH, before its PUBACK: resolves once the data are committed (or refused) with
+   * whether the packet was taken; throws when storage failed (the client is then disconnected).
+   */
+  publish(client: Client, principal: Principal | null, packet: PublishPacket): Promise<void>;
+  /** A SUBSCRIBE topic: true when granted (SUBACK 0x80 otherwise). */
+  subscribe(client: Client, principal: Principal | null, topic: string, qos: number): Promise<boolean>;
+  unsubscribe(clientId: string, topic: string): void;
+  disconnect(clientId: string): void;
+}
+
+export interface BrokerOptions {
+  /** null = 1883 or the next free port; a number = exactly that port, or fail. */
+  readonly port: number | null;
+  readonly host: string;
+  /** Serve MQTT over WebSocket on this HTTP server at `wsPath` (browsers). */
+  readonly http?: { server: HttpServer; path: string };
+}
+
+/** Where every raw create-publish goes after it was handled: `$` topics nobody may subscribe to. */
+export const INTERNAL_TOPIC = '$cantho/ingested';
+
+/**
+ * The embedded Aedes broker (MQTT 3.1.1). Authentication and every PUBLISH/SUBSCRIBE go through
+ * the hooks. In Aedes 1.2 the PUBACK of a QoS 1 PUBLISH is written only after `authorizePublish`
+ * calls back, and the socket is read again only when every packet of the current chunk has called
+ * back (lib/client.js, lib/handlers/publish.js): answering after the group commit gives durable
+ * acknowledgements and back-pressure per connection.
+ */
+export class EmbeddedBroker {
+  readonly aedes: Aedes;
+  port = 0;
+  private tcp: NetServer | null = null;
+  private wss: WebSocketServer | null = null;
+  private readonly principals = new WeakMap<Client, Principal | null>();
+  /** Payloads about private entities: never forwarded to anonymous clients. */
+  private readonly privatePayloads = new WeakSet<Buffer>();
+  private upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+  constructor(
+    hooks: BrokerHooks,
+    private readonly logger: Logger,
+  ) {
+    this.aedes = new Aedes({
+      // Anonymous and bad-key clients are told apart: CONNACK 4 only for a key that does not work.
+      authenticate: (client, _username, password, done) => {
+        hooks.authenticate(password?.toString('utf8')).then(
+          (p) => {
+            if (p === null) {
+              const e = new Error('bad API key') as AuthenticateError;
+              e.returnCode = 4;
+              return done(e, false);
+            }
+            this.principals.set(client, p === 'anonymous' ? null : p);
+            done(null, true);
+          },
+          (err) => {
+            const e = err as AuthenticateError;
+            e.returnCode = 3;
+            done(e, false);
+          },
+        );
+      },
+      authorizePublish: (client, packet, done) => {
+        if (!client) return done(new Error('no client'));
+        hooks.publish(client, this.principals.get(client) ?? null, packet).then(() => done(null), (err) => done(err as Error));
+      },
+      authorizeSubscribe: (client, sub, done) => {
+        hooks.subscribe(client, this.principals.get(client) ?? null, sub.topic, sub.qos).then(
+          (ok) => done(null, ok ? sub : null),
+          () => done(null, null),
+        );
+      },
+      authorizeForward: (client, packet) => {
+        if (this.privatePayloads.has(packet.payload as Buffer) && !this.principals.get(client)) return null;
+        return packet;
+      },
+    });
+    this.aedes.on('unsubscribe', (topics, client) => {
+      for (const t of topics) hooks.unsubscribe(client.id, t);
+    });
+    this.aedes.on('clientDisconnect', (client) => hooks.disconnect(client.id));
+    this.aedes.on('clientError', (client, err) => logger.debug({ client: client.id, err: err.message }, 'MQTT client error'));
+  }
+
+  /** Listens on TCP (and WebSocket when asked); returns the port. */
+  async start(opts: BrokerOptions): Promise<number> {
+    await this.aedes.listen();
+    this.tcp = createServer((socket) => this.aedes.handle(socket));
+    this.port = await listenFirstFree(this.tcp, opts.port, opts.host);
+    if (opts.http) {
+      const { server, path } = opts.http;
+      this.wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => (p.has('mqtt') ? 'mqtt' : [...p][0] ?? false) });
+      this.upgrade = (req, socket, head) => {
+        if ((req.url ?? '').split('?')[0] !== path) {
+          if (server.listenerCount('upgrade') === 1) socket.destroy();
+          return;
+        }
+        this.wss!.handleUpgrade(req, socket, head, (ws) => this.aedes.handle(createWebSocketStream(ws), req));
+      };
+      server.on('upgrade', this.upgrade);
+    }
+    return this.port;
+  }
+
+  /** Whether a QoS 2 PUBLISH is a retransmission of one already stored (MQTT-4.3.3-2). */
+  async seenQos2(client: Client, packet: PublishPacket): Promise<boolean> {
+    const persistence = (this.aedes as unknown as { persistence: { incomingGetPacket(c: Client, p: PublishPacket): Promise<unknown> } }).persistence;
+    return persistence.incomingGetPacket(client, packet).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Publishes a notification to subscribers (§14.2.2). */
+  publish(topic: string, payload: Buffer, qos: number, privateData: boolean): void {
+    if (privateData) this.privatePayloads.add(payload);
+    this.aedes.publish({ cmd: 'publish', topic, payload, qos: qos as 0 | 1 | 2, retain: false, dup: false }, (err) => {
+      if (err) this.logger.warn({ err, topic }, 'MQTT publish failed');
+    });
+  }
+
+  async close(http?: HttpServer): Promise<void> {
+    if (this.upgrade && http) http.off('upgrade', this.upgrade);
+    await new Promise<void>((r) => this.aedes.close(() => r()));
+    this.wss?.close();
+    if (this.tcp) await new Promise<void>((r) => this.tcp!.close(() => r()));
+  }
+}
+
+/** Binds `port`, or when it is null the first free port from 1883 on. */
+async function listenFirstFree(server: NetServer, port: number | null, host: string): Promise<number> {
+  const first = port ?? 1883;
+  const last = port ?? 1883 + 100;
+  for (let p = first; p <= last; p++) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(p, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      return (server.address() as { port: number }).port;
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'EADDRINUSE') throw e;
+      if (port !== null) throw new Error(`MQTT_PORT ${port} is already in use on ${host}: stop what holds it, or choose another port (unset MQTT_PORT to take the next free one)`);
+    }
+  }
+  throw new Error(`no free MQTT port from ${first} to ${last}`);
+}

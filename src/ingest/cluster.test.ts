@@ -1,0 +1,96 @@
+/**
+ * Several nodes: two real `cantho serve` processes share one PostgreSQL schema, the Mosquitto at
+ * 127.0.0.1:1883 (bridge mode) and NATS at 127.0.0.1:4222. Every Observation, written through
+ * either node by HTTP or through the broker, is stored once and reaches every node's SSE clients
+ * and the external broker's subscribers exactly once.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, test } from 'node:test';
+import { testBackends } from '../testing/databases.ts';
+import { collect, connect, freePort, sleep, spawnServer } from './testing.ts';
+
+const pg = testBackends().find((b) => b.dialect === 'postgres');
+const ADMIN = 'cluster-admin-key-0123456789abcdef';
+const N_HTTP = 100;
+const N_MQTT = 100;
+
+async function sseIds(url: string, ac: AbortController): Promise<number[]> {
+  const ids: number[] = [];
+  const res = await fetch(url, { signal: ac.signal });
+  assert.equal(res.status, 200);
+  void (async () => {
+    const reader = res.body!.getReader();
+    const dec = new TextDecoder();
+    let buf = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += dec.decode(value, { stream: true });
+        for (const m of buf.matchAll(/^id: (\d+)$/gm)) ids.push(Number(m[1]));
+        buf = buf.slice(buf.lastIndexOf('\n\n') + 2);
+      }
+    } catch {
+      /* aborted */
+    }
+  })();
+  return ids;
+}
+
+test('two nodes, one database, one broker, NATS fan-out: each Observation stored once and seen once everywhere', { skip: pg ? false : 'needs CANTHO_TEST_POSTGRES_URL', timeout: 60_000 }, async () => {
+  const db = await pg!.open();
+  await db.close();
+  after(() => pg!.cleanup());
+  const prefix = `cantho-cluster-${randomBytes(4).toString('hex')}`;
+  const env = { DATABASE_URL: pg!.url(), CANTHO_PG_SCHEMA: pg!.pgSchema!, MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_TOPIC_PREFIX: prefix, NATS_URL: 'nats://127.0.0.1:4222', CANTHO_BOOTSTRAP_ADMIN_KEY: ADMIN };
+  const ports = [await freePort(), await freePort()];
+  const nodes: Awaited<ReturnType<typeof spawnServer>>[] = [];
+  after(() => {
+    for (const n of nodes) n.child.kill('SIGKILL');
+  });
+  // One after the other: the first start creates the schema and the bootstrap key.
+  for (const p of ports) nodes.push(await spawnServer({ ...env, PORT: String(p) }));
+  const [a, b] = ports.map((p) => `http://127.0.0.1:${p}`) as [string, string];
+  const post = (base: string, path: string, body: unknown) =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await post(a, '/v1.1/Things', {
+    name: 'Cluster',
+    description: 'two nodes',
+    properties: { deviceId: `${prefix}-dev` },
+    Locations: [{ name: 'l', description: 'l', encodingType: 'application/geo+json', location: { type: 'Point', coordinates: [105.78, 10.03] } }],
+    Datastreams: [{ name: 'd', description: 'd', observationType: 'x', unitOfMeasurement: {}, properties: { code: 'v' }, Sensor: { name: 's', description: 's', encodingType: 'text/plain', metadata: 'm' }, ObservedProperty: { name: 'o', definition: 'o', description: 'o' } }],
+  });
+  assert.equal(r.status, 201);
+  const ds = ((await (await fetch(`${b}/v1.1/Datastreams`)).json()) as { value: { '@iot.id': number }[] }).value[0]!['@iot.id'];
+
+  const ac = new AbortController();
+  const seenA = await sseIds(`${a}/api/live?datastreams=${ds}`, ac);
+  const seenB = await sseIds(`${b}/api/live?datastreams=${ds}`, ac);
+  const sub = await connect('mqtt://127.0.0.1:1883');
+  const topic = `${prefix}/v1.1/Datastreams(${ds})/Observations`;
+  const notes = collect(sub, topic);
+  await sub.subscribeAsync(topic, { qos: 1 });
+  await sleep(200);
+
+  const dev = await connect('mqtt://127.0.0.1:1883', { clientId: `${prefix}-dev` });
+  await Promise.all([
+    ...Array.from({ length: N_HTTP }, (_, i) => post(i % 2 ? a : b, `/v1.1/Datastreams(${ds})/Observations`, { result: i }).then((x) => assert.equal(x.status, 201))),
+    ...Array.from({ length: N_MQTT }, (_, i) => dev.publishAsync(`${prefix}/cantho/v1/devices/${prefix}-dev/telemetry`, JSON.stringify({ v: 1000 + i }), { qos: 1 })),
+  ]);
+  const total = N_HTTP + N_MQTT;
+  const count = async () => ((await (await fetch(`${a}/v1.1/Datastreams(${ds})/Observations?$count=true&$top=0`)).json()) as { '@iot.count': number })['@iot.count'];
+  const created = () => notes.got.filter((m) => typeof (m as Record<string, unknown>)['@iot.id'] === 'number');
+  for (let i = 0; i < 200 && ((await count()) < total || seenA.length < total || seenB.length < total || created().length < total); i++) await sleep(50);
+  await sleep(300);
+  assert.equal(await count(), total, 'stored once');
+  assert.equal(seenA.length, total, 'node A SSE: every Observation');
+  assert.equal(new Set(seenA).size, total, 'node A SSE: none twice');
+  assert.equal(seenB.length, total, 'node B SSE: every Observation');
+  assert.deepEqual([...seenB].sort(), [...seenA].sort(), 'both nodes saw the same ones');
+  const ids = created().map((m) => (m as { '@iot.id': number })['@iot.id']);
+  assert.equal(ids.length, total, 'broker subscribers: every Observation');
+  assert.equal(new Set(ids).size, total, 'broker subscribers: none twice');
+  ac.abort();
+  await Promise.all([sub.endAsync(), dev.endAsync()]);
+});

@@ -1,0 +1,167 @@
+import type { Database } from '../storage/database.ts';
+import { writeTx } from '../storage/database.ts';
+import type { ObservationInput, ObservationWriter } from '../sensing/write/observation-writer.ts';
+import type { IngestMetrics } from './metrics.ts';
+
+/** One submission: written all or nothing, answered with its ids once committed. */
+interface Unit {
+  readonly items: ObservationInput[];
+  readonly resolve: (ids: number[]) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+export interface GroupCommitOptions {
+  /** Observations per transaction at most. */
+  readonly maxBatch?: number;
+  /** Observations queued at most; submitters beyond it wait (back-pressure, bounded memory). */
+  readonly maxQueued?: number;
+}
+
+/** PostgreSQL errors that a retry of the same transaction resolves (deadlock, serialization). */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+/**
+ * Group commit in front of the ObservationWriter: submissions from many publishers (MQTT clients,
+ * CreateObservations) that arrive while a transaction runs are written together in the next one,
+ * so the cost of a commit (fsync on SQLite, a round trip on PostgreSQL) is shared. Each submission
+ * resolves only after its transaction committed: that is when MQTT sends PUBACK and HTTP 201.
+ *
+ * A failing group is retried one submission at a time, so one bad submission (a Datastream deleted
+ * a moment ago) fails alone. The queue is bounded: `submit` waits while it is full.
+ */
+export class GroupCommit {
+  private readonly queue: Unit[] = [];
+  private queued = 0;
+  private writing = false;
+  private closed = false;
+  private readonly spaceWaiters: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
+  private readonly maxBatch: number;
+  private readonly maxQueued: number;
+
+  constructor(
+    private readonly db: Database,
+    private readonly writer: ObservationWriter,
+    private readonly metrics: IngestMetrics,
+    opts: GroupCommitOptions = {},
+  ) {
+    this.maxBatch = opts.maxBatch ?? 8192;
+    this.maxQueued = opts.maxQueued ?? 65536;
+  }
+
+  /** Observations waiting for a transaction. */
+  get depth(): number {
+    return this.queued;
+  }
+
+  /** Queues one all-or-nothing submission; resolves with its ids in input order after commit. */
+  async submit(items: ObservationInput[]): Promise<number[]> {
+    if (items.length === 0) return [];
+    while (this.queued > 0 && this.queued + items.length > this.maxQueued && !this.closed) {
+      await new Promise<void>((r) => this.spaceWaiters.push(r));
+    }
+    if (this.closed) throw new Error('the ingest writer is closed');
+    return new Promise<number[]>((resolve, reject) => {
+      this.queue.push({ items, resolve, reject });
+      this.queued += items.length;
+      this.metrics.queueDepth.set(this.queued);
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  /** Stops taking submissions and resolves when everything queued is written. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const w of this.spaceWaiters.splice(0)) w();
+    if (!this.writing && this.queue.length === 0) return;
+    await new Promise<void>((r) => this.idleWaiters.push(r));
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.queue.length > 0) {
+        const group: Unit[] = [];
+        let n = 0;
+        while (this.queue.length > 0 && (n === 0 || n + this.queue[0]!.items.length <= this.maxBatch)) {
+          const u = this.queue.shift()!;
+          group.push(u);
+          n += u.items.length;
+        }
+        this.queued -= n;
+        this.metrics.queueDepth.set(this.queued);
+        // Room again: let waiting submitters in while this group is written.
+        for (const w of this.spaceWaiters.splice(0)) w();
+        await this.writeGroup(group, n);
+      }
+    } finally {
+      this.writing = false;
+      for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  private async writeGroup(group: Unit[], n: number): Promise<void> {
+    const all = group.length === 1 ? group[0]!.items : group.flatMap((u) => u.items);
+    try {
+      const ids = await this.commit(all);
+      let at = 0;
+      for (const u of group) {
+        u.resolve(ids.slice(at, at + u.items.length));
+        at += u.items.length;
+      }
+      this.metrics.committed.inc(n);
+    } catch (e) {
+      if (group.length === 1) {
+        group[0]!.reject(e);
+        return;
+      }
+      // Find the culprit(s): each submission alone, in order.
+      for (const u of group) {
+        try {
+          u.resolve(await this.commit(u.items));
+          this.metrics.committed.inc(u.items.length);
+        } catch (err) {
+          u.reject(err);
+        }
+      }
+    }
+  }
+
+  /** One transaction; on PostgreSQL rows go in stream order so concurrent writers lock alike. */
+  private async commit(items: ObservationInput[]): Promise<number[]> {
+    const order = this.db.dialect === 'postgres' ? streamOrder(items) : null;
+    const rows = order ? order.map((i) => items[i]!) : items;
+    const derivedFoi = rows.map((o) => o.featureOfInterestId === undefined);
+    for (let attempt = 0; ; attempt++) {
+      const end = this.metrics.commitSeconds.startTimer();
+      try {
+        const ids = await writeTx(this.db, async (trx) => {
+          // Resolve the FeaturesOfInterest first so the ids reach the change listeners (§14.2.2
+          // topics `FeaturesOfInterest(id)/Observations`).
+          const fois = await this.writer.fois.resolve(trx, rows);
+          for (let i = 0; i < rows.length; i++) rows[i]!.featureOfInterestId = fois[i];
+          return this.writer.writeIn(trx, rows);
+        });
+        end();
+        this.metrics.batchSize.observe(rows.length);
+        if (!order) return ids;
+        const out = new Array<number>(items.length);
+        for (let k = 0; k < order.length; k++) out[order[k]!] = ids[k]!;
+        return out;
+      } catch (e) {
+        end();
+        // A rolled-back transaction may have made a FeatureOfInterest that is gone now.
+        for (let i = 0; i < rows.length; i++) if (derivedFoi[i]) rows[i]!.featureOfInterestId = undefined;
+        this.writer.fois.clear();
+        if (attempt < 4 && RETRYABLE.has((e as { code?: string }).code ?? '')) continue;
+        throw e;
+      }
+    }
+  }
+}
+
+function streamOrder(items: ObservationInput[]): number[] {
+  const idx = items.map((_, i) => i);
+  const key = (o: ObservationInput) => (o.datastreamId !== undefined ? o.datastreamId * 2 : (o.multiDatastreamId ?? 0) * 2 + 1);
+  return idx.sort((a, b) => key(items[a]!) - key(items[b]!) || a - b);
+}

@@ -1,0 +1,88 @@
+import type { Logger } from 'pino';
+import type { SensingService } from '../sensing/sensing.service.ts';
+import { type Change, loadSnapshots, snapshotOf } from './changes.ts';
+
+/** Where changes go between nodes: NATS when several nodes run, else nothing (local delivery). */
+export interface Fanout {
+  publish(batch: Change[]): void;
+}
+
+type Handler = (batch: Change[]) => void | Promise<void>;
+
+/**
+ * Collects every change this node commits (HTTP, batch, CreateObservations, MQTT), fills in the
+ * Observation snapshots that the writer did not hand over (one read per tick), and passes the
+ * batch to `origin` handlers (the bridge publishes there, once per change in the whole cluster)
+ * and to the fan-out. Whatever the fan-out brings back, from this node or another, goes to the
+ * `deliver` handlers (embedded-broker subscriptions, live push): every node sees every change once.
+ */
+export class ChangeHub {
+  private pending: Change[] = [];
+  private scheduled = false;
+  private chain: Promise<void> = Promise.resolve();
+  private readonly originHandlers: Handler[] = [];
+  private readonly deliverHandlers: Handler[] = [];
+  private fanout: Fanout | null = null;
+
+  constructor(
+    private readonly sensing: SensingService,
+    private readonly logger: Logger,
+  ) {
+    sensing.onChange((entity, id, kind, observation) => {
+      this.pending.push({ e: entity, id, k: kind, o: observation && entity === 'Observation' ? snapshotOf(observation) : undefined });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  onOrigin(fn: Handler): void {
+    this.originHandlers.push(fn);
+  }
+
+  onDeliver(fn: Handler): void {
+    this.deliverHandlers.push(fn);
+  }
+
+  setFanout(f: Fanout | null): void {
+    this.fanout = f;
+  }
+
+  /** Resolves when every change seen so far has been handed on. */
+  async idle(): Promise<void> {
+    while (this.scheduled || this.pending.length) await new Promise((r) => setImmediate(r));
+    await this.chain;
+  }
+
+  /** Entry point of the fan-out (and of local delivery when there is none). */
+  deliver(batch: Change[]): void {
+    for (const h of this.deliverHandlers) {
+      try {
+        const r = h(batch);
+        if (r) r.catch((err) => this.logger.error({ err }, 'change delivery failed'));
+      } catch (err) {
+        this.logger.error({ err }, 'change delivery failed');
+      }
+    }
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    this.chain = this.chain.then(() => this.pass(batch)).catch((err) => this.logger.error({ err }, 'change notification failed'));
+  }
+
+  private async pass(batch: Change[]): Promise<void> {
+    const missing = batch.filter((c) => c.e === 'Observation' && c.k === 'create' && !c.o).map((c) => c.id);
+    if (missing.length) {
+      const snaps = await loadSnapshots(this.sensing.db, missing);
+      for (const c of batch) if (c.e === 'Observation' && !c.o) c.o = snaps.get(c.id);
+    }
+    const ready = batch.filter((c) => c.e !== 'Observation' || c.k !== 'create' || c.o);
+    for (const h of this.originHandlers) await h(ready);
+    if (this.fanout) this.fanout.publish(ready);
+    else this.deliver(ready);
+  }
+}

@@ -1,0 +1,177 @@
+import type { Server as HttpServer } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { KeyStore } from '../auth/keys.ts';
+import { can } from '../auth/roles.ts';
+import type { Config } from '../config/config.ts';
+import type { SensingService } from '../sensing/sensing.service.ts';
+import type { Metrics } from '../server/metrics.ts';
+import { Bridge } from './bridge.ts';
+import { EmbeddedBroker, INTERNAL_TOPIC } from './broker.ts';
+import { NatsFanout } from './fanout.ts';
+import { GroupCommit } from './group-commit.ts';
+import { ChangeHub } from './hub.ts';
+import { Ingestor } from './ingestor.ts';
+import { LiveHub } from './live.ts';
+import { createIngestMetrics, type IngestMetrics } from './metrics.ts';
+import { StreamCache } from './stream-cache.ts';
+import { MqttNotifier, Subscriptions, SYSTEM } from './subscriptions.ts';
+import { parseCreateTopic, parseSubTopic } from './topics.ts';
+import { resolvePath } from '../sensing/read/resolve.ts';
+
+/** OGC 18-088 Annex A conformance classes of the MQTT extension (§14). */
+export const MQTT_CONFORMANCE = [
+  'http://www.opengis.net/spec/iot_sensing/1.1/req/create-observations-via-mqtt/observations-creation',
+  'http://www.opengis.net/spec/iot_sensing/1.1/req/receive-updates-via-mqtt/receive-updates',
+];
+
+export interface IngestDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly keys: KeyStore;
+  readonly sensing: SensingService;
+  readonly metrics: Metrics;
+  readonly app: FastifyInstance;
+  /** The service root's conformance list; the MQTT classes go in only while a broker or bridge runs. */
+  readonly conformance: string[];
+}
+
+/** What `start` brought up, for the start-up notice. */
+export interface IngestStarted {
+  readonly mqttPort: number | null;
+  /** True when MQTT_PORT was unset and 1883 was taken, so another port was chosen. */
+  readonly mqttPortMoved: boolean;
+  readonly wsPath: string | null;
+  readonly bridge: string | null;
+  readonly nats: boolean;
+}
+
+/**
+ * Real-time ingestion: the group-commit writer behind every observation write, the MQTT extension
+ * (embedded Aedes broker, or a bridge to an external broker), live push over Server-Sent Events,
+ * and the NATS fan-out that lets several nodes share one database. Built with the platform (the
+ * writer and `/api/live` work at once); `start` opens the network side when the server listens.
+ */
+export class IngestModule {
+  readonly metrics: IngestMetrics;
+  readonly cache: StreamCache;
+  readonly commits: GroupCommit;
+  readonly hub: ChangeHub;
+  readonly ingestor: Ingestor;
+  readonly live: LiveHub;
+  readonly subscriptions = new Subscriptions();
+  broker: EmbeddedBroker | null = null;
+  bridge: Bridge | null = null;
+  private nats: NatsFanout | null = null;
+  private notifier: MqttNotifier | null = null;
+  private rootUrl: string;
+
+  constructor(private readonly deps: IngestDeps) {
+    const { sensing, logger, config } = deps;
+    this.metrics = createIngestMetrics(deps.metrics.registry);
+    this.cache = new StreamCache(sensing.db);
+    this.commits = new GroupCommit(sensing.db, sensing.observations, this.metrics);
+    sensing.setObservationSink((batch) => this.commits.submit(batch));
+    this.hub = new ChangeHub(sensing, logger);
+    this.ingestor = new Ingestor(sensing, this.cache, this.metrics, logger);
+    this.rootUrl = `${config.publicUrl ?? `http://localhost:${config.port}`}/v1.1`;
+    this.live = new LiveHub(sensing.db, this.cache, this.metrics, () => this.rootUrl);
+    this.live.register(deps.app);
+    this.hub.onDeliver((batch) => {
+      // Caches of streams and devices follow changes made on any node.
+      if (batch.some((c) => c.e !== 'Observation')) this.cache.invalidate();
+      this.live.handle(batch);
+      this.notifier?.handle(batch);
+    });
+  }
+
+  /** Opens the MQTT side (embedded broker or bridge) and the NATS fan-out. */
+  async start(): Promise<IngestStarted> {
+    const { config, logger } = this.deps;
+    const http = this.deps.app.server as HttpServer;
+    const addr = http.address();
+    if (!config.publicUrl && addr && typeof addr === 'object') this.rootUrl = `http://localhost:${addr.port}/v1.1`;
+    if (config.natsUrl) {
+      const subject = `cantho.changes.${config.pgSchema ?? 'public'}`;
+      this.nats = await NatsFanout.connect(config.natsUrl, subject, (batch) => this.hub.deliver(batch), logger);
+      this.hub.setFanout(this.nats);
+    }
+    let mqttPort: number | null = null;
+    if (config.mqttEnabled && config.mqttUrl) {
+      this.bridge = await Bridge.start({ url: config.mqttUrl, prefix: config.mqttTopicPrefix, nodeId: `${config.pgSchema ?? 'public'}-${addr && typeof addr === 'object' ? addr.port : config.port}` }, this.ingestor, this.cache, () => this.rootUrl, this.sensing, logger);
+      this.hub.onOrigin((batch) => this.bridge?.notify(batch));
+    } else if (config.mqttEnabled) {
+      this.broker = new EmbeddedBroker(this.hooks(), logger);
+      mqttPort = await this.broker.start({ port: config.mqttPort, host: config.host, http: config.mqttWsPath ? { server: http, path: config.mqttWsPath } : undefined });
+      this.notifier = new MqttNotifier(this.sensing, this.subscriptions, this.cache, (t, p, q, priv) => this.broker?.publish(t, p, q, priv), this.rootUrl, this.metrics, logger);
+    }
+    if (this.broker || this.bridge) for (const c of MQTT_CONFORMANCE) if (!this.deps.conformance.includes(c)) this.deps.conformance.push(c);
+    const started: IngestStarted = {
+      mqttPort,
+      mqttPortMoved: mqttPort !== null && config.mqttPort === null && mqttPort !== 1883,
+      wsPath: this.broker ? config.mqttWsPath : null,
+      bridge: this.bridge ? config.mqttUrl : null,
+      nats: this.nats !== null,
+    };
+    logger.info(started, 'real-time ingestion started');
+    return started;
+  }
+
+  /** Stops taking messages, writes what is queued, then closes the broker, bridge and fan-out. */
+  async close(): Promise<void> {
+    const conf = this.deps.conformance;
+    for (const c of MQTT_CONFORMANCE) if (conf.includes(c)) conf.splice(conf.indexOf(c), 1);
+    await this.bridge?.close();
+    await this.broker?.close(this.deps.app.server as HttpServer);
+    await this.commits.close();
+    await this.hub.idle();
+    await this.nats?.close();
+    this.live.close();
+    this.sensing.setObservationSink(null);
+  }
+
+  private get sensing(): SensingService {
+    return this.deps.sensing;
+  }
+
+  private hooks() {
+    const prefix = this.deps.config.mqttTopicPrefix;
+    const strip = (t: string) => (t.startsWith(prefix) ? t.slice(prefix.length) : null);
+    return {
+      authenticate: async (password: string | undefined) => (password === undefined || password === '' ? ('anonymous' as const) : this.deps.keys.authenticate(password)),
+      publish: async (client: import('aedes').Client, principal: import('../auth/roles.ts').Principal | null, packet: import('aedes').PublishPacket) => {
+        const topic = packet.topic;
+        packet.topic = INTERNAL_TOPIC;
+        packet.retain = false;
+        const t = strip(topic);
+        const create = t === null ? null : parseCreateTopic(t);
+        if (!create) {
+          this.ingestor.refuse('topic', `"${topic}" is not a create topic (v1.1/Observations, v1.1/Datastreams(id)/Observations, …, cantho/v1/devices/{id}/telemetry)`, topic, client.id);
+          return;
+        }
+        // A QoS 2 retransmission of a message already taken must not be written twice.
+        if (packet.qos === 2 && (await this.broker!.seenQos2(client, packet))) return;
+        await this.ingestor.handle(principal, create, packet.payload as Buffer, 'mqtt', client.id);
+      },
+      subscribe: async (client: import('aedes').Client, principal: import('../auth/roles.ts').Principal | null, topic: string, qos: number) => {
+        const t = strip(topic);
+        if (t === null) return false;
+        let sub: ReturnType<typeof parseSubTopic>;
+        try {
+          sub = parseSubTopic(t);
+          const anonymous = !can(principal, 'read:private');
+          // The addressed entities must exist and be visible to this client (404 rules of HTTP).
+          await resolvePath(this.sensing.db, sub.path, anonymous);
+          let initial: string | undefined;
+          if (sub.mode === 'property') initial = JSON.stringify((await this.sensing.get({ principal: SYSTEM, root: this.rootUrl }, sub.pathText, new URLSearchParams())).body);
+          this.subscriptions.add(client.id, anonymous, topic, sub, qos, initial);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      unsubscribe: (clientId: string, topic: string) => this.subscriptions.remove(clientId, topic),
+      disconnect: (clientId: string) => this.subscriptions.removeClient(clientId),
+    };
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Live push over Server-Sent Events: new Observations however written (HTTP, CreateObservations,
+ * MQTT), resume after a reconnect with Last-Event-ID from the ring buffer and, past it, from the
+ * database; private Datastreams only with a key.
+ */
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import Fastify from 'fastify';
+import { forEachBackend } from '../testing/platform.ts';
+import { LiveHub } from './live.ts';
+import { connect, type Network, seedNetwork } from './testing.ts';
+
+interface Ev {
+  id: number;
+  data: { '@iot.id': number; result: unknown; Datastream: { '@iot.id': number } };
+}
+
+/** Opens an SSE stream; `next(n)` waits for n more events. */
+async function sse(url: string, headers: Record<string, string> = {}) {
+  const ac = new AbortController();
+  const res = await fetch(url, { headers, signal: ac.signal });
+  const events: Ev[] = [];
+  let taken = 0;
+  const done = (async () => {
+    if (!res.body) return;
+    const dec = new TextDecoder();
+    let buf = '';
+    try {
+      const reader = res.body.getReader();
+      for (;;) {
+        const { value, done: end } = await reader.read();
+        if (end) break;
+        buf += dec.decode(value, { stream: true });
+        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const id = /^id: (\d+)$/m.exec(block);
+          const data = /^data: (.*)$/m.exec(block);
+          if (id && data) events.push({ id: Number(id[1]), data: JSON.parse(data[1]!) });
+        }
+      }
+    } catch {
+      /* aborted */
+    }
+  })();
+  return {
+    status: res.status,
+    events,
+    async next(n = 1, timeoutMs = 3000): Promise<Ev[]> {
+      const deadline = Date.now() + timeoutMs;
+      while (events.length < taken + n) {
+        if (Date.now() > deadline) throw new Error(`expected ${n} more events, got ${events.length - taken}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const out = events.slice(taken, taken + n);
+      taken += n;
+      return out;
+    },
+    async close() {
+      ac.abort();
+      await done;
+    },
+  };
+}
+
+forEachBackend(
+  (t) => {
+    let net: Network;
+    let base: string;
+    before(async () => {
+      await t.p.app.listen({ port: 0, host: '127.0.0.1' });
+      base = `http://127.0.0.1:${(t.p.app.server.address() as { port: number }).port}`;
+      net = await seedNetwork(t, 'live-1');
+    });
+
+    test('new Observations from HTTP, CreateObservations and MQTT arrive as events with their ids', async () => {
+      const s = await sse(`${base}/api/live?datastreams=${net.waterLevel},${net.salinity}`);
+      assert.equal(s.status, 200);
+      const r = await t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: 1.1 });
+      const [e] = await s.next();
+      assert.equal(e!.id, Number(/\((\d+)\)$/.exec(r.headers.location as string)![1]));
+      assert.deepEqual([e!.data.result, e!.data.Datastream['@iot.id']], [1.1, net.waterLevel]);
+      await t.api('POST', '/v1.1/CreateObservations', [{ Datastream: { '@iot.id': net.salinity }, components: ['result'], dataArray: [[0.1], [0.2]] }]);
+      assert.deepEqual((await s.next(2)).map((x) => x.data.result), [0.1, 0.2]);
+      await t.api('POST', `/v1.1/Datastreams(${net.pumpOn})/Observations`, { result: true });
+      const started = await t.p.ingest.start();
+      const c = await connect(`mqtt://127.0.0.1:${started.mqttPort}`, { password: net.deviceKey });
+      await c.publishAsync('cantho/v1/devices/live-1/telemetry', JSON.stringify({ water_level: 2.2, pump_on: false }), { qos: 1 });
+      const [m] = await s.next();
+      assert.deepEqual([m!.data.result, m!.data.Datastream['@iot.id']], [2.2, net.waterLevel], 'other Datastreams are not sent');
+      await c.endAsync();
+      await s.close();
+    });
+
+    test('a reconnect with Last-Event-ID gets exactly what it missed', async () => {
+      const s = await sse(`${base}/api/live?things=${net.thing}`);
+      await t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: 5 });
+      const [last] = await s.next();
+      await s.close();
+      for (const v of [6, 7, 8]) await t.api('POST', `/v1.1/Datastreams(${net.salinity})/Observations`, { result: v });
+      const again = await sse(`${base}/api/live?things=${net.thing}`, { 'last-event-id': String(last!.id) });
+      assert.deepEqual((await again.next(3)).map((e) => e.data.result), [6, 7, 8]);
+      await t.api('POST', `/v1.1/Datastreams(${net.salinity})/Observations`, { result: 9 });
+      assert.deepEqual((await again.next()).map((e) => e.data.result), [9]);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(again.events.length, 4, 'nothing twice');
+      await again.close();
+    });
+
+    test('beyond the ring buffer the database fills the gap', async () => {
+      // A hub with room for 2 events, fed by the platform's change hub.
+      const app = Fastify();
+      app.decorateRequest('principal', null);
+      const small = new LiveHub(t.p.db, t.p.ingest.cache, t.p.ingest.metrics, () => 'http://x/v1.1', 2);
+      small.register(app);
+      t.p.ingest.hub.onDeliver((b) => small.handle(b));
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/live?datastreams=${net.waterLevel}`;
+      const s = await sse(url);
+      await t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: 10 });
+      const [last] = await s.next();
+      await s.close();
+      for (const v of [11, 12, 13, 14, 15]) await t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: v });
+      await t.p.ingest.hub.idle();
+      const again = await sse(url, { 'last-event-id': String(last!.id) });
+      assert.deepEqual((await again.next(5)).map((e) => e.data.result), [11, 12, 13, 14, 15]);
+      await again.close();
+      small.close();
+      await app.close();
+    });
+
+    test('private Datastreams: 404 without a key, streamed with one; bad parameters are 400', async () => {
+      assert.equal((await fetch(`${base}/api/live?datastreams=${net.privateStream}`)).status, 404);
+      assert.equal((await fetch(`${base}/api/live`)).status, 400);
+      assert.equal((await fetch(`${base}/api/live?datastreams=1,x`)).status, 400);
+      const s = await sse(`${base}/api/live?datastreams=${net.privateStream}`, { authorization: `Bearer ${net.viewerKey}` });
+      assert.equal(s.status, 200);
+      await t.api('POST', `/v1.1/Datastreams(${net.privateStream})/Observations`, { result: 7.5 });
+      assert.equal((await s.next())[0]!.data.result, 7.5);
+      await s.close();
+    });
+  },
+  { HOST: '127.0.0.1' },
+);

@@ -1,0 +1,198 @@
+import type { ServerResponse } from 'node:http';
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import { can } from '../auth/roles.ts';
+import { AppError } from '../core/errors.ts';
+import type { Database } from '../storage/database.ts';
+import { type Change, loadSince, type ObsSnapshot, renderObservation } from './changes.ts';
+import type { IngestMetrics } from './metrics.ts';
+import type { StreamCache } from './stream-cache.ts';
+
+interface Entry {
+  id: number;
+  o: ObsSnapshot;
+  text?: string;
+}
+
+interface LiveClient {
+  readonly res: ServerResponse;
+  readonly streams: ReadonlySet<number>;
+  /** While replaying after a reconnect: live events held back, then sent unless already replayed. */
+  held: Entry[] | null;
+  replayed: Set<number> | null;
+}
+
+const MAX_STREAMS = 1000;
+const DB_PAGE = 5000;
+const DB_MAX = 200_000;
+/** A client whose socket holds more than this unsent is cut off; it resumes with Last-Event-ID. */
+const MAX_BUFFERED = 8 * 1024 * 1024;
+
+/**
+ * Live push for the web app: `GET /api/live?datastreams=1,2` (or `things=3,4`) is a Server-Sent
+ * Events stream of new Observations, each event `id:` being the Observation id. A client that
+ * reconnects with `Last-Event-ID` gets what it missed: from a bounded in-memory ring of recent
+ * events when they are all still there, else from the database (id > last id).
+ */
+export class LiveHub {
+  private readonly ring: (Entry | undefined)[];
+  private head = 0;
+  /** Largest id that has left the ring: a resume from below it needs the database. */
+  private evictedMax = 0;
+  private readonly byStream = new Map<number, Set<LiveClient>>();
+  private readonly clients = new Set<LiveClient>();
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly cache: StreamCache,
+    private readonly metrics: IngestMetrics,
+    private readonly root: () => string,
+    capacity = 20_000,
+  ) {
+    this.ring = new Array(capacity);
+  }
+
+  /** Change-hub consumer: every created Observation enters the ring and reaches its listeners. */
+  handle(batch: Change[]): void {
+    for (const c of batch) {
+      if (c.e !== 'Observation' || c.k !== 'create' || !c.o) continue;
+      const entry: Entry = { id: c.id, o: c.o };
+      const old = this.ring[this.head];
+      if (old && old.id > this.evictedMax) this.evictedMax = old.id;
+      this.ring[this.head] = entry;
+      this.head = (this.head + 1) % this.ring.length;
+      if (c.o.ds === null) continue;
+      const listeners = this.byStream.get(c.o.ds);
+      if (listeners) for (const cl of listeners) this.send(cl, entry);
+    }
+  }
+
+  register(app: FastifyInstance): void {
+    app.get('/api/live', async (req, reply) => {
+      const q = req.query as Record<string, string | undefined>;
+      const streams = await this.streamsOf(q, !can(req.principal, 'read:private'));
+      const lastHeader = req.headers['last-event-id'] ?? q.lastEventId;
+      const last = typeof lastHeader === 'string' && /^\d{1,15}$/.test(lastHeader) ? Number(lastHeader) : null;
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.write('retry: 2000\n\n');
+      const cl: LiveClient = { res, streams, held: last === null ? null : [], replayed: null };
+      this.add(cl);
+      res.on('close', () => this.remove(cl));
+      if (last !== null) await this.replay(cl, last);
+    });
+    this.heartbeat = setInterval(() => {
+      for (const cl of this.clients) cl.res.write(': ping\n\n');
+    }, 15_000);
+    this.heartbeat.unref();
+  }
+
+  close(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const cl of this.clients) cl.res.end();
+    this.clients.clear();
+    this.byStream.clear();
+  }
+
+  private async streamsOf(q: Record<string, string | undefined>, anonymous: boolean): Promise<Set<number>> {
+    const ids = (v: string | undefined, what: string) => {
+      if (!v) return [];
+      const parts = v.split(',');
+      if (parts.length > MAX_STREAMS || parts.some((p) => !/^\d{1,15}$/.test(p))) throw new AppError('BAD_REQUEST', `${what} takes up to ${MAX_STREAMS} ids like 1,2,3`);
+      return parts.map(Number);
+    };
+    const out = new Set(ids(q.datastreams, 'datastreams'));
+    const things = ids(q.things, 'things');
+    if (things.length) {
+      const r = await sql<{ id: number; thing_id: number }>`SELECT id, thing_id FROM datastreams WHERE thing_id IN (${sql.join(things)})`.execute(this.db.kysely);
+      for (const row of r.rows) out.add(Number(row.id));
+    }
+    if (out.size === 0 && things.length === 0) throw new AppError('BAD_REQUEST', 'Name what to follow: ?datastreams=1,2 or ?things=3');
+    if (out.size > MAX_STREAMS) throw new AppError('BAD_REQUEST', `At most ${MAX_STREAMS} Datastreams per stream`);
+    for (const id of out) {
+      const s = await this.cache.stream('d', id);
+      // Private streams are indistinguishable from absent ones for anonymous callers, as over HTTP.
+      if (!s || (anonymous && !s.isPublic)) throw new AppError('NOT_FOUND', `No Datastream(${id})`);
+    }
+    return out;
+  }
+
+  private add(cl: LiveClient): void {
+    this.clients.add(cl);
+    for (const id of cl.streams) {
+      let set = this.byStream.get(id);
+      if (!set) {
+        set = new Set();
+        this.byStream.set(id, set);
+      }
+      set.add(cl);
+    }
+    this.metrics.liveClients.set(this.clients.size);
+  }
+
+  private remove(cl: LiveClient): void {
+    if (!this.clients.delete(cl)) return;
+    for (const id of cl.streams) {
+      const set = this.byStream.get(id);
+      set?.delete(cl);
+      if (set?.size === 0) this.byStream.delete(id);
+    }
+    this.metrics.liveClients.set(this.clients.size);
+  }
+
+  private send(cl: LiveClient, e: Entry): void {
+    if (cl.held) {
+      cl.held.push(e);
+      return;
+    }
+    if (cl.replayed?.has(e.id)) return;
+    if (cl.res.writableLength > MAX_BUFFERED) {
+      cl.res.destroy();
+      return;
+    }
+    e.text ??= this.eventText(e);
+    cl.res.write(e.text);
+  }
+
+  private eventText(e: Entry): string {
+    const body = renderObservation(this.root(), e.id, e.o);
+    body.Datastream = { '@iot.id': e.o.ds };
+    return `id: ${e.id}\nevent: observation\ndata: ${JSON.stringify(body)}\n\n`;
+  }
+
+  /** Sends what came after `last`: from the ring when it still holds all of it, else from the database. */
+  private async replay(cl: LiveClient, last: number): Promise<void> {
+    const sent = new Set<number>();
+    const write = (e: Entry) => {
+      sent.add(e.id);
+      e.text ??= this.eventText(e);
+      cl.res.write(e.text);
+    };
+    try {
+      if (last >= this.evictedMax) {
+        const n = this.ring.length;
+        for (let i = 0; i < n; i++) {
+          const e = this.ring[(this.head + i) % n];
+          if (e && e.id > last && e.o.ds !== null && cl.streams.has(e.o.ds)) write(e);
+        }
+      } else {
+        let after = last;
+        for (let total = 0; total < DB_MAX; ) {
+          const rows = await loadSince(this.db, after, [...cl.streams], DB_PAGE);
+          for (const [id, o] of rows) write({ id, o });
+          total += rows.length;
+          if (rows.length < DB_PAGE) break;
+          after = rows[rows.length - 1]![0];
+        }
+      }
+    } finally {
+      const held = cl.held ?? [];
+      cl.held = null;
+      cl.replayed = sent;
+      for (const e of held) if (e.id > last) this.send(cl, e);
+      cl.replayed = null;
+    }
+  }
+}

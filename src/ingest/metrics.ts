@@ -1,0 +1,38 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** Why an incoming message or data point was refused (label values of the rejected counter). */
+export type RejectReason =
+  | 'unauthenticated' // anonymous publisher (§ auth baseline: anonymous clients never write)
+  | 'forbidden' // the key's role or Thing scope does not allow this stream
+  | 'topic' // not a create topic (OGC 18-088 §14.2.1) nor a telemetry topic
+  | 'malformed' // payload is not a JSON object
+  | 'invalid' // fails the Observation rules (§8.2.7, §10.2)
+  | 'unknown_stream' // Datastream / MultiDatastream / FeatureOfInterest / device does not exist
+  | 'unknown_code' // telemetry key matches no Datastream code of the device
+  | 'wrong_type' // value does not fit the Datastream's observationType
+  | 'overload'; // queue full and shutting down
+
+/**
+ * Ingestion metrics on the platform's Prometheus registry: what came in, what was committed, what
+ * was refused and why, how deep the group-commit queue is and how long a commit takes.
+ */
+export function createIngestMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    messages: new Counter({ name: 'cantho_ingest_messages_total', help: 'Messages received for ingestion, by transport', labelNames: ['transport'], registers }),
+    committed: new Counter({ name: 'cantho_ingest_observations_committed_total', help: 'Observations committed through the group-commit writer', registers }),
+    rejected: new Counter({ name: 'cantho_ingest_rejected_total', help: 'Messages or data points refused, by reason', labelNames: ['reason'], registers }),
+    queueDepth: new Gauge({ name: 'cantho_ingest_queue_depth', help: 'Observations waiting in the group-commit queue', registers }),
+    commitSeconds: new Histogram({
+      name: 'cantho_ingest_commit_seconds',
+      help: 'Duration of one group commit (one transaction)',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    batchSize: new Histogram({ name: 'cantho_ingest_batch_observations', help: 'Observations per group commit', buckets: [1, 4, 16, 64, 256, 1024, 4096, 16384], registers }),
+    notifyDropped: new Counter({ name: 'cantho_ingest_notify_dropped_total', help: 'Change notifications dropped because a consumer fell behind', labelNames: ['consumer'], registers }),
+    liveClients: new Gauge({ name: 'cantho_live_clients', help: 'Connected Server-Sent Events clients', registers }),
+  };
+}
+
+export type IngestMetrics = ReturnType<typeof createIngestMetrics>;

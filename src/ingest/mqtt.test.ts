@@ -1,0 +1,171 @@
+/**
+ * OGC 18-088 §14 over the embedded Aedes broker: creating Observations by PUBLISH (§14.2.1) and
+ * receiving created and updated entities by SUBSCRIBE (§14.2.2), with the API-key rules of HTTP.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { MqttClient } from 'mqtt';
+import { forEachBackend } from '../testing/platform.ts';
+import { MQTT_CONFORMANCE } from './ingest.ts';
+import { type Network, collect, connect, countOf, seedNetwork, sleep } from './testing.ts';
+
+forEachBackend(
+  (t) => {
+    let net: Network;
+    let url: string;
+    let admin: MqttClient;
+    before(async () => {
+      await t.p.app.listen({ port: 0, host: '127.0.0.1' });
+      const started = await t.p.ingest.start();
+      assert.ok(started.mqttPort && started.mqttPort !== 1883, 'port 1883 is Mosquitto here: the next free one is taken');
+      assert.equal(started.mqttPortMoved, true);
+      url = `mqtt://127.0.0.1:${started.mqttPort}`;
+      net = await seedNetwork(t);
+      admin = await connect(url, { username: 'admin', password: 'test-admin-key-0123456789abcdef' });
+    });
+    after(async () => {
+      await admin?.endAsync();
+    });
+
+    test('the service root lists both MQTT conformance classes once the broker runs', async () => {
+      const root = (await t.api('GET', '/v1.1')).body as { serverSettings: { conformance: string[] } };
+      for (const c of MQTT_CONFORMANCE) assert.ok(root.serverSettings.conformance.includes(c), c);
+    });
+
+    test('§14.2.1: QoS 1 PUBLISH to each create topic is stored before its PUBACK', async () => {
+      const before = await countOf(t, net.waterLevel);
+      await admin.publishAsync(`v1.1/Datastreams(${net.waterLevel})/Observations`, JSON.stringify({ result: 1.92, phenomenonTime: '2025-10-01T07:00:00+07:00' }), { qos: 1 });
+      assert.equal(await countOf(t, net.waterLevel), before + 1, 'committed when PUBACK came back');
+      await admin.publishAsync('v1.1/Observations', JSON.stringify({ result: 1.95, Datastream: { '@iot.id': net.waterLevel } }), { qos: 1 });
+      const fois = (await t.api('GET', '/v1.1/FeaturesOfInterest')).body as { value: { '@iot.id': number }[] };
+      const foi = fois.value[0]!['@iot.id'];
+      await admin.publishAsync(`v1.1/FeaturesOfInterest(${foi})/Observations`, JSON.stringify({ result: 1.97, Datastream: { '@iot.id': net.waterLevel } }), { qos: 1 });
+      assert.equal(await countOf(t, net.waterLevel), before + 3);
+      const last = (await t.api('GET', `/v1.1/Datastreams(${net.waterLevel})/Observations?$orderby=id desc&$top=1`)).body as { value: { result: number }[] };
+      assert.equal(last.value[0]!.result, 1.97);
+    });
+
+    test('§14.2.2: subscribers of the set and of the navigation collection get the created entity, not the raw payload', async () => {
+      const sub = await connect(url);
+      const set = collect(sub, 'v1.1/Observations');
+      const nav = collect(sub, `v1.1/Datastreams(${net.waterLevel})/Observations`);
+      await sub.subscribeAsync(['v1.1/Observations', `v1.1/Datastreams(${net.waterLevel})/Observations`], { qos: 1 });
+      await admin.publishAsync(`v1.1/Datastreams(${net.waterLevel})/Observations`, JSON.stringify({ result: 2.01 }), { qos: 1 });
+      const msg = (await nav.next()) as Record<string, unknown>;
+      assert.equal(typeof msg['@iot.id'], 'number', 'the created entity with its id');
+      const http = (await t.api('GET', `/v1.1/Observations(${msg['@iot.id']})`)).body as Record<string, unknown>;
+      assert.deepEqual(msg, http, 'the same JSON as GET');
+      assert.deepEqual(await set.next(), http);
+      // An HTTP POST and a CreateObservations reach MQTT subscribers too.
+      await t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: 2.02 });
+      assert.equal(((await nav.next()) as { result: number }).result, 2.02);
+      await t.api('POST', '/v1.1/CreateObservations', [{ Datastream: { '@iot.id': net.waterLevel }, components: ['result'], dataArray: [[2.03], [2.04]] }]);
+      assert.equal(((await nav.next()) as { result: number }).result, 2.03);
+      assert.equal(((await nav.next()) as { result: number }).result, 2.04);
+      await sub.endAsync();
+    });
+
+    test('§14.2.2: entity, property and $select topics follow PATCH; property topics only on change', async () => {
+      const sub = await connect(url, { password: net.viewerKey });
+      const topics = { entity: `v1.1/Things(${net.thing})`, prop: `v1.1/Things(${net.thing})/name`, sel: 'v1.1/Things?$select=name,description', set: 'v1.1/Things', rel: `v1.1/Datastreams(${net.waterLevel})/Thing` };
+      const c = Object.fromEntries(Object.entries(topics).map(([k, v]) => [k, collect(sub, v)]));
+      const granted = await sub.subscribeAsync(Object.values(topics), { qos: 0 });
+      assert.deepEqual(granted.map((g) => g.qos), [0, 0, 0, 0, 0]);
+      await t.api('PATCH', `/v1.1/Things(${net.thing})`, { name: 'Trạm Ninh Kiều 2' });
+      const http = (await t.api('GET', `/v1.1/Things(${net.thing})`)).body as Record<string, unknown>;
+      assert.deepEqual(await c.entity!.next(), http);
+      assert.deepEqual(await c.set!.next(), http);
+      assert.deepEqual(await c.rel!.next(), http);
+      assert.deepEqual(await c.prop!.next(), { name: 'Trạm Ninh Kiều 2' });
+      assert.deepEqual(await c.sel!.next(), { name: 'Trạm Ninh Kiều 2', description: http.description });
+      await t.api('PATCH', `/v1.1/Things(${net.thing})`, { description: 'changed' });
+      await c.entity!.next();
+      await sleep(200);
+      assert.equal(c.prop!.got.length, 1, 'name did not change: no message on the name topic');
+      await sub.endAsync();
+    });
+
+    test('§14.2.2: every entity of a deep insert reaches its entity-set topic', async () => {
+      const sub = await connect(url, { password: net.viewerKey });
+      const ds = collect(sub, 'v1.1/Datastreams');
+      const things = collect(sub, 'v1.1/Things');
+      await sub.subscribeAsync(['v1.1/Datastreams', 'v1.1/Things']);
+      const r = await t.api('POST', '/v1.1/Things', { name: 'Deep', description: 'deep insert', Datastreams: [{ name: 'd', description: 'd', observationType: 'x', unitOfMeasurement: {}, Sensor: { name: 's', description: 's', encodingType: 'text/plain', metadata: 'm' }, ObservedProperty: { name: 'o', definition: 'o', description: 'o' } }] });
+      assert.equal(r.status, 201);
+      assert.equal(((await things.next()) as { name: string }).name, 'Deep');
+      assert.equal(((await ds.next()) as { name: string }).name, 'd');
+      await sub.endAsync();
+    });
+
+    test('credentials: a bad key is refused at CONNECT; anonymous clients read public data only and never write', async () => {
+      await assert.rejects(connect(url, { password: 'not-a-valid-key-at-all-000' }), /Bad username or password|bad/i);
+      const anon = await connect(url);
+      const granted = await anon.subscribeAsync([`v1.1/Things(${net.privateThing})`, `v1.1/Datastreams(${net.privateStream})/Observations`, 'v1.1/Things', '$SYS/#', 'v1.1/#']).then(
+        (g) => g.map((x) => x.qos),
+        (e: { packet?: { granted: number[] } }) => e.packet?.granted,
+      );
+      assert.deepEqual(granted, [128, 128, 0, 128, 128], 'SUBACK 0x80 for private, system and wildcard topics');
+      const things = collect(anon, 'v1.1/Things');
+      const authed = await connect(url, { password: net.viewerKey });
+      const authedThings = collect(authed, 'v1.1/Things');
+      await authed.subscribeAsync('v1.1/Things');
+      await t.api('PATCH', `/v1.1/Things(${net.privateThing})`, { description: 'secret change' });
+      assert.equal(((await authedThings.next()) as { '@iot.id': number })['@iot.id'], net.privateThing);
+      await t.api('PATCH', `/v1.1/Things(${net.thing})`, { description: 'public change' });
+      assert.equal(((await things.next()) as { '@iot.id': number })['@iot.id'], net.thing, 'the private change never reached the anonymous client');
+      const before = await countOf(t, net.waterLevel);
+      await anon.publishAsync(`v1.1/Datastreams(${net.waterLevel})/Observations`, JSON.stringify({ result: 9 }), { qos: 1 });
+      assert.equal(await countOf(t, net.waterLevel), before, 'acknowledged and dropped');
+      assert.ok(anon.connected, 'the anonymous client stays connected');
+      await Promise.all([anon.endAsync(), authed.endAsync()]);
+    });
+
+    test('a device key writes only into its own Things; bad messages are dropped and the client carries on', async () => {
+      const dev = await connect(url, { username: 'ct-001', password: net.deviceKey });
+      const before = await countOf(t, net.waterLevel);
+      const privBefore = await countOf(t, net.privateStream);
+      await dev.publishAsync(`v1.1/Datastreams(${net.privateStream})/Observations`, JSON.stringify({ result: 5 }), { qos: 1 });
+      await dev.publishAsync(`v1.1/Datastreams(${net.waterLevel})/Observations`, '{not json', { qos: 1 });
+      await dev.publishAsync('v1.1/Datastreams(999999)/Observations', JSON.stringify({ result: 1 }), { qos: 1 });
+      await dev.publishAsync(`v1.1/Datastreams(${net.waterLevel})/Observations`, JSON.stringify({ resultt: 1 }), { qos: 1 });
+      await dev.publishAsync('cantho/v1/devices/ct-001/telemetry', JSON.stringify({ pump_on: 'yes' }), { qos: 1 });
+      await dev.publishAsync('some/other/topic', 'x', { qos: 1 });
+      await dev.publishAsync(`v1.1/Datastreams(${net.waterLevel})/Observations`, JSON.stringify({ result: 1.5 }), { qos: 1 });
+      assert.equal(await countOf(t, net.privateStream), privBefore);
+      assert.equal(await countOf(t, net.waterLevel), before + 1, 'only the good message');
+      const text = await t.p.metrics.registry.metrics();
+      for (const reason of ['forbidden', 'malformed', 'unknown_stream', 'invalid', 'wrong_type', 'topic']) {
+        assert.match(text, new RegExp(`cantho_ingest_rejected_total\\{reason="${reason}"\\} [1-9]`), reason);
+      }
+      assert.match(text, /cantho_ingest_observations_committed_total [1-9]/);
+      assert.match(text, /cantho_ingest_commit_seconds_count [1-9]/);
+      assert.match(text, /cantho_ingest_queue_depth 0/);
+      await dev.endAsync();
+    });
+
+    test('telemetry topic: one message, one Observation per Datastream code, ts with offset or epoch ms', async () => {
+      const dev = await connect(url, { password: net.deviceKey });
+      const nav = collect(admin, `v1.1/Datastreams(${net.salinity})/Observations`);
+      await admin.subscribeAsync(`v1.1/Datastreams(${net.salinity})/Observations`);
+      await dev.publishAsync('cantho/v1/devices/ct-001/telemetry', JSON.stringify({ ts: '2025-10-01T07:00:00+07:00', water_level: 1.92, salinity: 0.4, unknown_key: 3 }), { qos: 1 });
+      const o = (await nav.next()) as { result: number; phenomenonTime: string };
+      assert.deepEqual([o.result, o.phenomenonTime], [0.4, '2025-10-01T00:00:00.000Z']);
+      await dev.publishAsync(`cantho/v1/devices/${net.thing}/telemetry`, JSON.stringify({ ts: Date.UTC(2025, 9, 1, 1), salinity: 0.5, pump_on: true }), { qos: 1 });
+      const p = (await nav.next()) as { result: number; phenomenonTime: string };
+      assert.deepEqual([p.result, p.phenomenonTime], [0.5, '2025-10-01T01:00:00.000Z']);
+      const pump = (await t.api('GET', `/v1.1/Datastreams(${net.pumpOn})/Observations`)).body as { value: { result: unknown }[] };
+      assert.deepEqual(pump.value.map((v) => v.result), [true]);
+      await dev.endAsync();
+    });
+
+    test('MQTT over WebSocket on the HTTP server at /mqtt', async () => {
+      const addr = t.p.app.server.address() as { port: number };
+      const ws = await connect(`ws://127.0.0.1:${addr.port}/mqtt`, { password: net.deviceKey });
+      const before = await countOf(t, net.waterLevel);
+      await ws.publishAsync(`v1.1/Datastreams(${net.waterLevel})/Observations`, JSON.stringify({ result: 3.3 }), { qos: 1 });
+      assert.equal(await countOf(t, net.waterLevel), before + 1);
+      await ws.endAsync();
+    });
+  },
+  { HOST: '127.0.0.1', CANTHO_PUBLIC_URL: 'http://cantho.test' },
+);

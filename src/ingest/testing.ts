@@ -1,0 +1,202 @@
+/**
+ * Test helpers of the ingest module (not a test file): a small Can Tho network with coded
+ * Datastreams, keys of each kind, and MQTT helpers that wait for messages.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe } from 'node:test';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import pino from 'pino';
+import { loadConfig } from '../config/config.ts';
+import { createPlatform } from '../server/platform.ts';
+import { testBackends } from '../testing/databases.ts';
+import { ADMIN_KEY, type TestPlatform } from '../testing/platform.ts';
+
+const OM = 'http://www.opengis.net/def/observationType/OGC-OM/2.0/';
+
+function stream(name: string, code: string, type = 'OM_Measurement') {
+  return {
+    name,
+    description: name,
+    observationType: `${OM}${type}`,
+    unitOfMeasurement: { name: 'metre', symbol: 'm', definition: 'http://qudt.org/vocab/unit/M' },
+    properties: { code },
+    Sensor: { name: `${name} sensor`, description: 'probe', encodingType: 'application/pdf', metadata: 'https://example.org/probe.pdf' },
+    ObservedProperty: { name, definition: `https://example.org/op/${code}`, description: name },
+  };
+}
+
+export interface Network {
+  thing: number;
+  privateThing: number;
+  waterLevel: number;
+  salinity: number;
+  pumpOn: number;
+  privateStream: number;
+  location: number;
+  deviceKey: string;
+  viewerKey: string;
+}
+
+/** Two Things (one private), coded Datastreams, a device key scoped to the public Thing. */
+export async function seedNetwork(t: TestPlatform, deviceId = 'ct-001'): Promise<Network> {
+  const loc = { name: 'Bến Ninh Kiều', description: 'Sông Hậu', encodingType: 'application/geo+json', location: { type: 'Point', coordinates: [105.783, 10.033] } };
+  const a = await t.api('POST', '/v1.1/Things', {
+    name: 'Trạm Ninh Kiều',
+    description: 'Trạm đo mực nước và độ mặn',
+    properties: { deviceId },
+    Locations: [loc],
+    Datastreams: [stream('Mực nước', 'water_level'), stream('Độ mặn', 'salinity'), stream('Bơm', 'pump_on', 'OM_TruthObservation')],
+  });
+  assert.equal(a.status, 201, JSON.stringify(a.body));
+  const thing = (a.body as { '@iot.id': number })['@iot.id'];
+  const b = await t.api('POST', '/v1.1/Things', {
+    name: 'Ao nuôi tôm (riêng)',
+    description: 'Private pond',
+    properties: { 'cantho:visibility': 'private', deviceId: `${deviceId}-p` },
+    Locations: [{ ...loc, name: 'Ao' }],
+    Datastreams: [stream('Oxy', 'do')],
+  });
+  assert.equal(b.status, 201, JSON.stringify(b.body));
+  const privateThing = (b.body as { '@iot.id': number })['@iot.id'];
+  const ds = async (th: number) =>
+    Object.fromEntries(((await t.api('GET', `/v1.1/Things(${th})/Datastreams`)).body as { value: { '@iot.id': number; properties: { code: string } }[] }).value.map((d) => [d.properties.code, d['@iot.id']]));
+  const codes = await ds(thing);
+  const priv = await ds(privateThing);
+  const location = ((await t.api('GET', `/v1.1/Things(${thing})/Locations`)).body as { value: { '@iot.id': number }[] }).value[0]!['@iot.id'];
+  const p = t.p;
+  const dev = await p.keys.ensureUser(`device-${deviceId}`, 'device');
+  const deviceKey = (await p.keys.createKey(dev, { label: 'test', role: 'device', thingScope: [thing] })).secret;
+  const viewer = await p.keys.ensureUser('viewer', 'viewer');
+  const viewerKey = (await p.keys.createKey(viewer, { label: 'test', role: 'viewer' })).secret;
+  return { thing, privateThing, waterLevel: codes.water_level!, salinity: codes.salinity!, pumpOn: codes.pump_on!, privateStream: priv.do!, location, deviceKey, viewerKey };
+}
+
+/** MQTT 3.1.1 allows a password only with a user name (§3.1.2.9): any name does, it is not checked. */
+export async function connect(url: string, opts: IClientOptions = {}): Promise<MqttClient> {
+  const username = opts.username ?? (opts.password !== undefined ? 'device' : undefined);
+  return mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts, username });
+}
+
+/** Collects every message of a topic; `next()` waits for the next one not yet taken. */
+export function collect(client: MqttClient, topic: string) {
+  const got: unknown[] = [];
+  const waiters: (() => void)[] = [];
+  let taken = 0;
+  client.on('message', (t, payload) => {
+    if (t !== topic) return;
+    got.push(JSON.parse(payload.toString()));
+    for (const w of waiters.splice(0)) w();
+  });
+  return {
+    got,
+    async next(timeoutMs = 3000): Promise<unknown> {
+      const deadline = Date.now() + timeoutMs;
+      while (got.length <= taken) {
+        if (Date.now() > deadline) throw new Error(`no message on ${topic} within ${timeoutMs} ms (got ${got.length})`);
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 50);
+        });
+      }
+      return got[taken++];
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Number of Observations of a Datastream, read over HTTP. */
+export async function countOf(t: TestPlatform, ds: number): Promise<number> {
+  return ((await t.api('GET', `/v1.1/Datastreams(${ds})/Observations?$count=true&$top=0`)).body as { '@iot.count': number })['@iot.count'];
+}
+
+/** A metric's value from the Prometheus text (0 when absent). */
+export async function metric(t: TestPlatform, name: string, labels = ''): Promise<number> {
+  const text = await t.p.metrics.registry.metrics();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}${labels ? `{${labels}}` : ''} `));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+/** A port that was free a moment ago (the OS hands out a fresh one; a clash is very unlikely). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** `cantho serve` as a child process (the real CLI), resolved once /health answers. */
+export async function spawnServer(env: Record<string, string>, timeoutMs = 30_000) {
+  const { spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const main = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', main, 'serve'], {
+    env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited ${child.exitCode}: ${stderr}`);
+    if (/MQTT: /.test(stderr)) {
+      const ok = await fetch(`http://127.0.0.1:${env.PORT}/health`).then((r) => r.ok, () => false);
+      if (ok) break;
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not start: ${stderr}`);
+    }
+    await sleep(50);
+  }
+  return { child, exited, stderr: () => stderr };
+}
+
+/**
+ * Like forEachBackend, with the environment chosen per backend (e.g. a topic prefix of its own,
+ * so that two platforms on one external broker do not share a subscription group).
+ */
+export function forEachBackendWith(env: (dialect: string) => Record<string, string>, define: (t: TestPlatform) => void): void {
+  for (const backend of testBackends()) {
+    const tp = { backend } as TestPlatform;
+    tp.api = async (method, url, body, opts = {}) => {
+      const key = opts.key === undefined ? ADMIN_KEY : opts.key;
+      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+      if (key) headers.authorization = `Bearer ${key}`;
+      let payload: string | undefined;
+      if (body !== undefined) {
+        payload = typeof body === 'string' ? body : JSON.stringify(body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const r = await tp.p.app.inject({ method: method as 'GET', url, payload, headers });
+      let parsed: unknown = r.body;
+      try {
+        parsed = r.body ? JSON.parse(r.body) : undefined;
+      } catch {
+        /* plain text */
+      }
+      return { status: r.statusCode, headers: r.headers, body: parsed, text: r.body };
+    };
+    describe(`on ${backend.dialect}`, () => {
+      before(async () => {
+        const db = await backend.open();
+        await db.close();
+        const config = loadConfig({ DATABASE_URL: backend.url(), CANTHO_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', ...env(backend.dialect) });
+        tp.p = await createPlatform(config, { logger: pino({ level: 'silent' }), pgSchema: backend.pgSchema });
+      });
+      after(async () => {
+        await tp.p?.close();
+        await backend.cleanup();
+      });
+      define(tp);
+    });
+  }
+}

@@ -1,0 +1,24 @@
+import { AppError } from '../../core/errors.ts';
+import { type PreparedCapture, prepareCapture } from './prepare.ts';
+
+/** What the HTTP layer hands to preparation: the exact body (already signature-checked). */
+export interface PrepareRequest {
+  readonly body: Uint8Array;
+  readonly kind: 'document' | 'event';
+  readonly behaviour: 'rollback' | 'proceed';
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes (strict UTF-8), parses and prepares a capture body; errors are AppErrors. */
+export function prepareText(req: PrepareRequest): PreparedCapture & { text: string } {
+  let text: string;
+  let doc: unknown;
+  try {
+    text = utf8.decode(req.body);
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new AppError('INVALID_JSON', `The body is not valid UTF-8 JSON: ${(e as Error).message}`);
+  }
+  return { ...prepareCapture(doc, req.kind, req.behaviour), text };
+}

@@ -1,0 +1,124 @@
+import { leafHash } from '../log/merkle.ts';
+import { storedHashIndex } from '../log/merkle.ts';
+import { sha256Tagged } from '../signing/capture-signature.ts';
+import type { Frontier } from './frontier.ts';
+import { formatLeaf } from './leaf.ts';
+import type { CaptureProblem, CaptureRow, EventRow, PreparedEvent } from './rows.ts';
+
+/** One capture waiting to be appended. */
+export interface AppendItem {
+  readonly capture: Omit<CaptureRow, 'success' | 'errors' | 'eventCount' | 'firstLeaf' | 'finishedAt'>;
+  readonly orgCode: string;
+  /** Problems found before appending (invalid events under `proceed`). */
+  readonly preErrors: readonly CaptureProblem[];
+  readonly events: readonly PreparedEvent[];
+}
+
+/** What became of one item. */
+export type ItemResult =
+  | { readonly kind: 'replay' }
+  | { readonly kind: 'done'; readonly capture: CaptureRow; readonly events: readonly EventRow[]; readonly duplicates: readonly string[] };
+
+/** The log's state read inside the append transaction plus what is already stored. */
+export interface AppendContext {
+  readonly size: number;
+  readonly lastRecordTime: number;
+  readonly now: number;
+  readonly existingIds: ReadonlySet<string>;
+  readonly existingDigests: ReadonlySet<string>;
+  /** Border of the tree of `size` leaves; advanced in place. */
+  readonly frontier: Frontier;
+}
+
+/** Everything one append transaction writes. */
+export interface AppendPlan {
+  readonly results: ItemResult[];
+  readonly captures: CaptureRow[];
+  readonly events: EventRow[];
+  readonly epcs: { epc: string; role: number; leafIndex: number }[];
+  /** Stored index of hashes[0]; the hashes are consecutive. */
+  readonly hashStart: number;
+  readonly hashes: Uint8Array[];
+  readonly size: number;
+  readonly lastRecordTime: number;
+}
+
+const enc = new TextEncoder();
+
+function duplicateProblem(id: string, index: number): CaptureProblem {
+  return { type: 'epcisException:ValidationException', title: 'Duplicate eventID', status: 409, detail: `an event with eventID ${id} is already stored`, instance: `/epcisBody/eventList/${index}` };
+}
+
+/**
+ * Decides, for a batch of captures, which events become which leaves and computes every row and
+ * hash to store. Pure and synchronous, so that both storage back-ends run the same logic inside
+ * their own transaction. Rules: a capture digest seen before is a replay (nothing stored); an
+ * eventID seen before (stored or earlier in the batch) fails a `rollback` capture entirely and is
+ * skipped under `proceed` (EPCIS 2.0 REST binding, GS1-Capture-Error-Behaviour). recordTime is
+ * assigned here, non-decreasing in leaf order (EPCIS 2.0 §7.4.1: set by the repository).
+ */
+export function planAppend(items: readonly AppendItem[], ctx: AppendContext): AppendPlan {
+  const seenIds = new Set<string>();
+  const seenDigests = new Set<string>();
+  let size = ctx.size;
+  const hashStart = storedHashIndex(0, size);
+  const recordTime = Math.max(ctx.now, ctx.lastRecordTime);
+  const recordIso = new Date(recordTime).toISOString();
+  const plan: AppendPlan = { results: [], captures: [], events: [], epcs: [], hashStart, hashes: [], size, lastRecordTime: recordTime };
+  for (const item of items) {
+    const c = item.capture;
+    if (ctx.existingDigests.has(c.digest) || seenDigests.has(c.digest)) {
+      plan.results.push({ kind: 'replay' });
+      continue;
+    }
+    seenDigests.add(c.digest);
+    const dups = item.events.filter((e) => ctx.existingIds.has(e.eventId) || seenIds.has(e.eventId));
+    const dupSet = new Set(dups.map((e) => e.eventId));
+    const errors: CaptureProblem[] = [...item.preErrors, ...dups.map((e) => duplicateProblem(e.eventId, e.captureIndex))];
+    const accepted = c.behaviour === 'rollback' && errors.length > 0 ? [] : item.events.filter((e) => !dupSet.has(e.eventId));
+    const firstLeaf = accepted.length > 0 ? size : null;
+    const rows: EventRow[] = [];
+    for (const e of accepted) {
+      seenIds.add(e.eventId);
+      const eventJson = `${e.jsonHead.slice(0, -1)},"recordTime":"${recordIso}"}`;
+      const leaf = formatLeaf({
+        eventId: e.eventId,
+        eventHash: e.eventHash,
+        eventJson: sha256Tagged(eventJson),
+        recordTime: recordIso,
+        org: item.orgCode,
+        keyId: c.keyId,
+        captureId: c.id,
+        captureDigest: c.digest,
+        captureIndex: e.captureIndex,
+        signature: c.signature,
+      });
+      for (const h of ctx.frontier.append(leafHash(enc.encode(leaf)))) plan.hashes.push(h);
+      const row: EventRow = {
+        leafIndex: size,
+        eventId: e.eventId,
+        eventHash: e.eventHash,
+        eventType: e.eventType,
+        action: e.action,
+        eventTime: e.eventTime,
+        recordTime,
+        bizStep: e.bizStep,
+        disposition: e.disposition,
+        readPoint: e.readPoint,
+        bizLocation: e.bizLocation,
+        captureId: c.id,
+        captureIndex: e.captureIndex,
+        orgId: c.orgId,
+        eventJson,
+      };
+      rows.push(row);
+      plan.events.push(row);
+      for (const x of e.epcs) plan.epcs.push({ epc: x.epc, role: x.role, leafIndex: size });
+      size++;
+    }
+    const capture: CaptureRow = { ...c, success: errors.length === 0, errors, eventCount: rows.length, firstLeaf, finishedAt: ctx.now };
+    plan.captures.push(capture);
+    plan.results.push({ kind: 'done', capture, events: rows, duplicates: [...dupSet] });
+  }
+  return { ...plan, size };
+}
