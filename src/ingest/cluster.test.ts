@@ -75,7 +75,7 @@ test('two nodes, one database, one broker, NATS fan-out: each Observation stored
 
   const dev = await connect('mqtt://127.0.0.1:1883', { clientId: `${prefix}-dev` });
   await Promise.all([
-    ...Array.from({ length: N_HTTP }, (_, i) => post(i % 2 ? a : b, `/v1.1/Datastreams(${ds})/Observations`, { result: i }).then((x) => assert.equal(x.status, 201))),
+    ...Array.from({ length: N_HTTP }, (_, i) => post(i % 2 ? a : b, `/v1.1/Datastreams(${ds})/Observations`, { result: i }).then(async (x) => assert.equal(x.status, 201, await x.text()))),
     ...Array.from({ length: N_MQTT }, (_, i) => dev.publishAsync(`${prefix}/cantho/v1/devices/${prefix}-dev/telemetry`, JSON.stringify({ v: 1000 + i }), { qos: 1 })),
   ]);
   const total = N_HTTP + N_MQTT;

@@ -34,15 +34,17 @@ export class FoiResolver {
       const key = o.datastreamId !== undefined ? `d${o.datastreamId}` : `m${o.multiDatastreamId}`;
       let foi = this.cache.get(key);
       if (foi === undefined) {
-        foi = await this.fromLocation(trx, key);
-        this.cache.set(key, foi);
+        const r = await this.fromLocation(trx, key);
+        foi = r.id;
+        // Only committed rows are cached: another transaction must never see an uncommitted id.
+        if (r.committed) this.cache.set(key, foi);
       }
       out[i] = foi;
     }
     return out;
   }
 
-  private async fromLocation(trx: Trx, key: string): Promise<number> {
+  private async fromLocation(trx: Trx, key: string): Promise<{ id: number; committed: boolean }> {
     const table = key[0] === 'd' ? 'datastreams' : 'multi_datastreams';
     const id = Number(key.slice(1));
     const loc = (
@@ -55,10 +57,16 @@ export class FoiResolver {
     if (loc.id === null || loc.id === undefined) {
       throw new AppError('MISSING_PROPERTY', 'The Observation has no FeatureOfInterest and its Thing has no Location to derive one from');
     }
-    const found = (await sql<{ id: number }>`SELECT id FROM features_of_interest WHERE location_id = ${loc.id} ORDER BY id LIMIT 1`.execute(trx)).rows[0];
-    if (found) return Number(found.id);
-    const ins = await sql<{ id: number }>`INSERT INTO features_of_interest (name, description, encoding_type, feature, location_id)
-      VALUES (${loc.name}, ${loc.description}, ${loc.encoding_type}, ${this.db.dialect === 'postgres' ? sql`CAST(${loc.location} AS jsonb)` : loc.location}, ${loc.id}) RETURNING id`.execute(trx);
-    return Number(ins.rows[0]!.id);
+    const find = async () => (await sql<{ id: number }>`SELECT id FROM features_of_interest WHERE location_id = ${loc.id}`.execute(trx)).rows[0];
+    const found = await find();
+    if (found) return { id: Number(found.id), committed: true };
+    // On PostgreSQL the FeatureOfInterest is created in its own committed statement, so concurrent
+    // writers (other connections, other nodes) can reference it at once; the unique index on
+    // location_id makes the race harmless. On SQLite writes are serialised: create it in place.
+    const pg = this.db.dialect === 'postgres';
+    await sql`INSERT INTO features_of_interest (name, description, encoding_type, feature, location_id)
+      VALUES (${loc.name}, ${loc.description}, ${loc.encoding_type}, ${pg ? sql`CAST(${loc.location} AS jsonb)` : loc.location}, ${loc.id})
+      ON CONFLICT (location_id) WHERE location_id IS NOT NULL DO NOTHING`.execute(pg ? this.db.kysely : trx);
+    return { id: Number((await find())!.id), committed: pg };
   }
 }

@@ -42,7 +42,8 @@ function ddl(d: 'sqlite' | 'postgres'): string[] {
       observed_property_id ${ref('observed_properties')} NOT NULL, position ${big} NOT NULL, PRIMARY KEY (multi_datastream_id, position))`,
     'CREATE INDEX mdop_op ON multi_datastream_observed_properties (observed_property_id)',
     `CREATE TABLE features_of_interest (id ${pk}, name TEXT NOT NULL, description TEXT NOT NULL, encoding_type TEXT NOT NULL, feature ${json} NOT NULL, properties ${json}, location_id ${big})`,
-    'CREATE INDEX features_of_interest_location ON features_of_interest (location_id)',
+    // One FeatureOfInterest per Location when derived automatically (§10.2.2.1); concurrent nodes race on it safely.
+    'CREATE UNIQUE INDEX features_of_interest_location ON features_of_interest (location_id) WHERE location_id IS NOT NULL',
     `CREATE TABLE observations (id ${pk}, phenomenon_time_start ${big} NOT NULL, phenomenon_time_end ${big}, result_time ${big},
       result_num ${dbl}, result_str TEXT, result_json ${json}, result_quality ${json}, valid_time_start ${big}, valid_time_end ${big}, parameters ${json},
       datastream_id ${ref('datastreams')}, multi_datastream_id ${ref('multi_datastreams')}, feature_of_interest_id ${ref('features_of_interest')} NOT NULL)`,
