@@ -65,15 +65,18 @@ test('two nodes, one database, one broker, NATS fan-out: each Observation stored
   const ds = ((await (await fetch(`${b}/v1.1/Datastreams`)).json()) as { value: { '@iot.id': number }[] }).value[0]!['@iot.id'];
 
   const ac = new AbortController();
+  after(() => ac.abort());
   const seenA = await sseIds(`${a}/api/live?datastreams=${ds}`, ac);
   const seenB = await sseIds(`${b}/api/live?datastreams=${ds}`, ac);
   const sub = await connect('mqtt://127.0.0.1:1883');
+  after(() => sub.end(true));
   const topic = `${prefix}/v1.1/Datastreams(${ds})/Observations`;
   const notes = collect(sub, topic);
   await sub.subscribeAsync(topic, { qos: 1 });
   await sleep(200);
 
   const dev = await connect('mqtt://127.0.0.1:1883', { clientId: `${prefix}-dev` });
+  after(() => dev.end(true));
   await Promise.all([
     ...Array.from({ length: N_HTTP }, (_, i) => post(i % 2 ? a : b, `/v1.1/Datastreams(${ds})/Observations`, { result: i }).then(async (x) => assert.equal(x.status, 201, await x.text()))),
     ...Array.from({ length: N_MQTT }, (_, i) => dev.publishAsync(`${prefix}/cantho/v1/devices/${prefix}-dev/telemetry`, JSON.stringify({ v: 1000 + i }), { qos: 1 })),
