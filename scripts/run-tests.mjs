@@ -26,7 +26,7 @@ if (files.length === 0) {
 }
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${process.env.CANTHO_TEST_CONCURRENCY ?? 2}`, ...files],
+  ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${process.env.CANTHO_TEST_CONCURRENCY ?? 2}`, ...files],
   { stdio: 'inherit' },
 );
 process.exit(r.status ?? 1);
