@@ -17,7 +17,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
@@ -71,7 +71,7 @@ async function server(db: 'sqlite' | 'postgres'): Promise<Server> {
       await d.end();
     };
   }
-  const config = loadConfig({ DATABASE_URL: url, CANTHO_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', MQTT_ENABLED: 'false' });
+  const config = loadConfig({ DATABASE_URL: url, CANTHO_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', MQTT_ENABLED: 'false', CANTHO_TRACE_WORKERS: process.env.CANTHO_TRACE_WORKERS });
   const p = await createPlatform(config, { logger: pino({ level: 'silent' }), pgSchema: schema });
   const proofTimes: number[] = [];
   p.app.addHook('onResponse', async (req, reply) => {
@@ -91,6 +91,7 @@ const show = (c: Cell | undefined) => (c ? `${c.text}${c.pass === undefined ? ''
 
 async function main(): Promise<void> {
   const machine = machineInfo();
+  const load0 = loadavg()[0]!;
   const dbs = DATABASES.filter((d) => d === 'sqlite' || (d === 'postgres' && PG_URL)) as ('sqlite' | 'postgres')[];
   const client = LedgerClient.start();
   const rows: { label: string; target: string; cells: Record<string, Cell> }[] = [];
@@ -149,6 +150,7 @@ async function main(): Promise<void> {
     `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, \`${process.env.CANTHO_BENCH_COMMAND ?? 'npm run bench:ledger'}\``,
     '',
     `- Machine: nproc ${machine.nproc}, ${machine.cpuModel}, ${machine.memoryGiB} GiB RAM, ${machine.kernel}, Node ${machine.node}; load generator in a child process on the same machine.`,
+    `- Load average (1 min) of the machine: ${load0.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end; the raw Ed25519 rate in row 2 shows how much CPU was left to this run.`,
     `- Databases: SQLite (WAL, synchronous=NORMAL, temp file)${PG_URL && dbs.includes('postgres') ? `; PostgreSQL at ${redact(PG_URL)} (fresh schema)` : ''}. Checkpoint publisher every 500 ms (default).`,
     '',
     table,

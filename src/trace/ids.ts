@@ -7,20 +7,9 @@ import { canonicalGs1Uri, gs1CheckDigit } from './epcis/index.ts';
  * Values that carry no GS1 key are kept as written.
  */
 
-const memo = new Map<string, string>();
-
-/**
- * Canonical Digital Link of a GS1 identifier, or the value itself. Memoised (bounded): locations
- * and lot classes repeat across a chain's events, and the canonicalisation is costly per call.
- */
+/** Canonical Digital Link of a GS1 identifier, or the value itself. */
 export function canonicalId(v: string): string {
-  let c = memo.get(v);
-  if (c === undefined) {
-    c = canonicalGs1Uri(v) ?? v;
-    if (memo.size >= 20_000) memo.clear();
-    memo.set(v, c);
-  }
-  return c;
+  return canonicalGs1Uri(v) ?? v;
 }
 
 /** GTIN-8/12/13/14 → GTIN-14 when the check digit is right, else null. */

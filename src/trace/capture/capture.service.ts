@@ -6,6 +6,7 @@ import type { CaptureRow, EventRow } from '../ledger/rows.ts';
 import type { OrgService } from '../orgs/org.service.ts';
 import { authenticateCapture, type CaptureSigner } from './capture-auth.ts';
 import type { PreparePool } from './prepare-pool.ts';
+import { bodyText } from './prepare-text.ts';
 
 /**
  * A new capture ID: `c_` + 12 hex digits of the creation time (ms) + 12 random hex digits. Time
@@ -60,6 +61,7 @@ export class CaptureService {
     // The signature is checked before the (costlier) parse and validation.
     const signer = await authenticateCapture(this.orgs, req.body, { signature: req.signatureHeader, org: req.orgHeader }, req.principal);
     const prepared = await this.pool.run({ body: req.body, kind: req.kind, behaviour: req.behaviour });
+    const text = bodyText(req.body);
     const createdAt = Date.now();
     const appended = this.appender.append({
       capture: {
@@ -68,7 +70,7 @@ export class CaptureService {
         keyId: signer.keyId,
         digest: signer.digest,
         signature: signer.signature,
-        body: prepared.text,
+        body: text,
         behaviour: req.behaviour,
         createdAt,
         apiKeyId: req.principal?.keyId ?? null,

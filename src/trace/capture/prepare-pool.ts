@@ -3,7 +3,7 @@ import { AppError, type ErrorCode } from '../../core/errors.ts';
 import type { PreparedCapture } from './prepare.ts';
 import { type PrepareRequest, prepareText } from './prepare-text.ts';
 
-type Result = PreparedCapture & { text: string };
+type Result = PreparedCapture;
 interface Slot {
   readonly worker: Worker;
   busy: number;

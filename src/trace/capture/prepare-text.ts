@@ -10,8 +10,17 @@ export interface PrepareRequest {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Strict UTF-8 decoding of a body (the text is stored as the capture's exact body). */
+export function bodyText(body: Uint8Array): string {
+  try {
+    return utf8.decode(body);
+  } catch (e) {
+    throw new AppError('INVALID_JSON', `The body is not valid UTF-8: ${(e as Error).message}`);
+  }
+}
+
 /** Decodes (strict UTF-8), parses and prepares a capture body; errors are AppErrors. */
-export function prepareText(req: PrepareRequest): PreparedCapture & { text: string } {
+export function prepareText(req: PrepareRequest): PreparedCapture {
   let text: string;
   let doc: unknown;
   try {
@@ -20,5 +29,5 @@ export function prepareText(req: PrepareRequest): PreparedCapture & { text: stri
   } catch (e) {
     throw new AppError('INVALID_JSON', `The body is not valid UTF-8 JSON: ${(e as Error).message}`);
   }
-  return { ...prepareCapture(doc, req.kind, req.behaviour), text };
+  return prepareCapture(doc, req.kind, req.behaviour);
 }

@@ -3,7 +3,7 @@ import { gs1CheckDigit } from '../epcis/index.ts';
 
 /**
  * GS1 identifiers of the demo supply chains, built with real check digits under the GS1 Vietnam
- * prefix 893 (company prefixes 893850x are invented for the demo; GS1 General Specifications §3.2
+ * prefix 893 (company prefixes 8936012 and 893850x are invented for the demo; GS1 General Specifications §3.2
  * for GTIN/GLN/SSCC structure, §7.9 for the check digit).
  */
 
@@ -46,7 +46,7 @@ export function vnTime(ms: number): string {
 
 /** Company prefixes of the demo organisations. */
 export const PREFIX = {
-  htx: '8938501',
+  htx: '8936012',
   miller: '8938502',
   packer: '8938503',
   logistics: '8938504',
@@ -59,6 +59,7 @@ export const PREFIX = {
 
 /** The consumer-facing demo lots (what the QR codes point at). */
 export const DEMO_LOTS = {
-  rice: { gtin: gtin(PREFIX.htx, '10005'), lot: 'TP2504A01' },
+  // The lot of the examples in docs/api/trace.md, which the landing page links to in demo mode.
+  rice: { gtin: gtin(PREFIX.htx, '34567'), lot: 'CD-2025-HT1' },
   pangasius: { gtin: gtin(PREFIX.plant, '20003'), lot: 'TN2504F12' },
 } as const;

@@ -153,7 +153,21 @@ export function constrainDigitalLink(uri: string): string | undefined {
  * Digital Link, Digital Link URIs are constrained. Returns undefined for every other value.
  */
 export function canonicalGs1Uri(value: string): string | undefined {
-  if (value.startsWith('urn:epc:')) return epcUriToDigitalLink(value);
-  if (value.length > 8 && (value.charCodeAt(0) | 32) === 104 /* h */) return constrainDigitalLink(value);
-  return undefined;
+  const hit = memo.get(value);
+  if (hit !== undefined) return hit === NONE ? undefined : hit;
+  let out: string | undefined;
+  if (value.startsWith('urn:epc:')) out = epcUriToDigitalLink(value);
+  else if (value.length > 8 && (value.charCodeAt(0) | 32) === 104 /* h */) out = constrainDigitalLink(value);
+  else return undefined;
+  if (value.length <= 512) {
+    if (memo.size >= MEMO_SIZE) memo.clear();
+    memo.set(value, out ?? NONE);
+  }
+  return out;
 }
+
+// Locations, lot classes and parties repeat across the events of a supply chain, and event hashing
+// and indexing canonicalise every identifier: a bounded memo of recent answers saves the parse.
+const MEMO_SIZE = 20_000;
+const NONE = '\u0000';
+const memo = new Map<string, string>();

@@ -65,7 +65,8 @@ export async function registerTraceApiRoutes(app: FastifyInstance, deps: TraceAp
     const { gtin, lot } = req.params as { gtin: string; lot: string };
     const serial = (req.query as { serial?: unknown }).serial;
     if (serial !== undefined && (typeof serial !== 'string' || serial.length === 0 || serial.length > 20)) throw new AppError('INVALID_QUERY_OPTION', 'serial must be 1-20 characters');
-    return reply.header('Access-Control-Allow-Origin', '*').send(await consumer.lot(gtin, lot, (serial as string | undefined) ?? null));
+    // no-store: the journey and its proofs change as events and checkpoints arrive.
+    return reply.header('Access-Control-Allow-Origin', '*').header('Cache-Control', 'no-store').send(await consumer.lot(gtin, lot, (serial as string | undefined) ?? null));
   });
   app.get('/trace/api/events/:eventID/verification', async (req, reply) =>
     reply.header('Access-Control-Allow-Origin', '*').send(await consumer.eventVerification((req.params as { eventID: string }).eventID)),

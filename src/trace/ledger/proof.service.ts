@@ -44,19 +44,27 @@ export class ProofService {
     private readonly checkpoints: CheckpointService,
   ) {}
 
-  private async publishedSize(): Promise<number> {
-    return (await this.store.latestCheckpoint())?.size ?? 0;
+  private published = 0;
+
+  /**
+   * The latest published size, re-read only when a request asks for more than the last size seen
+   * (checkpoints only grow), so a proof for a published size costs one batched hash read.
+   */
+  private async publishedSize(atLeast = Number.POSITIVE_INFINITY): Promise<number> {
+    if (atLeast <= this.published) return this.published;
+    this.published = Math.max(this.published, (await this.store.latestCheckpoint())?.size ?? 0);
+    return this.published;
   }
 
   async inclusion(index: number, size: number): Promise<string[]> {
     if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) throw new AppError('BAD_REQUEST', 'need 0 ≤ index < size');
-    if (size > (await this.publishedSize())) throw new AppError('NOT_FOUND', `no checkpoint covers size ${size} yet`);
+    if (size > (await this.publishedSize(size))) throw new AppError('NOT_FOUND', `no checkpoint covers size ${size} yet`);
     return (await inclusionProof(index, size, this.store)).map(encodeBase64);
   }
 
   async consistency(from: number, to: number): Promise<string[]> {
     if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 1 || from > to) throw new AppError('BAD_REQUEST', 'need 0 < from ≤ to');
-    if (to > (await this.publishedSize())) throw new AppError('NOT_FOUND', `no checkpoint covers size ${to} yet`);
+    if (to > (await this.publishedSize(to))) throw new AppError('NOT_FOUND', `no checkpoint covers size ${to} yet`);
     return (await consistencyProof(from, to, this.store)).map(encodeBase64);
   }
 
