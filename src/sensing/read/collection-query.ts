@@ -28,10 +28,10 @@ export function whereOf(db: Database, e: EntityDef, base: Frag[], o: QueryOption
 }
 
 /**
- * NOT NULL columns (migration 001) that an index has right after the parent key, by table. Sorting one of them, `NULLS FIRST`
- * / `NULLS LAST` changes nothing, but on PostgreSQL it keeps a B-tree index from giving the order
- * (an index scan gives ASC NULLS LAST, or backwards DESC NULLS FIRST): a LATERAL top-1 per
- * Datastream then sorts every row of each instead of reading one.
+ * NOT NULL columns (migration 001) that an index has right after the parent key, by table. On
+ * them `NULLS FIRST` / `NULLS LAST` changes nothing, but on PostgreSQL it keeps a B-tree index
+ * from giving the order (an index scan gives ASC NULLS LAST, or backwards DESC NULLS FIRST): a
+ * LATERAL top-1 per Datastream then sorts every row of each instead of reading one.
  */
 const NOT_NULL_SORT_KEYS: Readonly<Record<string, readonly string[]>> = {
   observations: ['phenomenon_time_start'],

@@ -5,6 +5,7 @@ import type { ExpandItem, QueryOptions } from '../http/query-options.ts';
 import { ENTITIES, type EntityDef, navOf } from '../model/entities.ts';
 import { effectiveTop, leadingKeyRange, limitOffset, orderOf, type Paging, selectList, whereOf } from './collection-query.ts';
 import { navConstraint, publicOnly } from './constraints.ts';
+import { selectRows, sqliteRows } from './rows.ts';
 import { renderEntity, type Row } from './serialize.ts';
 
 type Frag = RawBuilder<unknown>;
@@ -65,8 +66,8 @@ async function expandOne(scope: ReadScope, level: Level, name: string, fk: strin
   const where: Frag[] = [sql`e.id IN (${sql.join(ids)})`];
   const vis = scope.anonymous ? publicOnly(target, 'e') : null;
   if (vis) where.push(vis);
-  const r = await sql<Row>`SELECT ${selectList(target)} FROM ${sql.table(target.table)} AS e WHERE ${whereOf(scope.db, target, where, o)}`.execute(scope.db.kysely);
-  const child = renderLevel(scope, target, r.rows, o.select);
+  const rows = await selectRows(scope.db, sql`SELECT ${selectList(target)} FROM ${sql.table(target.table)} AS e WHERE ${whereOf(scope.db, target, where, o)}`);
+  const child = renderLevel(scope, target, rows, o.select);
   const byId = new Map(child.rows.map((row, i) => [Number(row.id), child.out[i]!]));
   level.rows.forEach((row, i) => {
     const hit = row[fk] === null || row[fk] === undefined ? undefined : byId.get(Number(row[fk]));
@@ -115,7 +116,7 @@ async function expandMany(scope: ReadScope, level: Level, name: string, target: 
     const byId = new Map<number, Row>();
     if (wanted.length) {
       const rq = sql`SELECT ${selectList(target)} FROM ${sql.table(target.table)} AS e WHERE e.id IN (SELECT value FROM json_each(${JSON.stringify(wanted)}))`.compile(db.kysely);
-      for (const row of db.sqlite!.prepare(rq.sql).all(rq.parameters as unknown[]) as Row[]) byId.set(Number(row.id), row);
+      for (const row of sqliteRows(db.sqlite!.prepare(rq.sql), rq.parameters)) byId.set(Number(row.id), row);
     }
     for (let i = 0; i < parentIds.length; i++) {
       const ids = pages[i]!;

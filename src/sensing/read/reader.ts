@@ -6,8 +6,9 @@ import { ENTITIES } from '../model/entities.ts';
 import { countQuery, effectiveTop, pageQuery, selectList, whereOf } from './collection-query.ts';
 import { toDataArray } from './data-array.ts';
 import { expandLevel, type ReadScope, renderLevel } from './expand.ts';
-import { propValue, type Row } from './serialize.ts';
+import { propValue } from './serialize.ts';
 import { resolvePath } from './resolve.ts';
+import { selectRows } from './rows.ts';
 
 /** What a GET returns: JSON, or raw text for `$value`. */
 export type ReadResult = { kind: 'json'; body: unknown } | { kind: 'text'; body: string };
@@ -22,7 +23,7 @@ export async function read(scope: ReadScope, path: ResourcePath, o: QueryOptions
   const e = r.entity;
 
   if (path.single) {
-    const rows = (await sql<Row>`SELECT ${selectList(e)} FROM ${sql.table(e.table)} AS e WHERE ${sql.join(r.where, sql` AND `)}`.execute(db.kysely)).rows;
+    const rows = await selectRows(db, sql`SELECT ${selectList(e)} FROM ${sql.table(e.table)} AS e WHERE ${sql.join(r.where, sql` AND `)}`);
     const row = rows[0];
     if (!row) throw new AppError('NOT_FOUND', `No such ${e.name}`);
     if (path.property) {
@@ -42,7 +43,7 @@ export async function read(scope: ReadScope, path: ResourcePath, o: QueryOptions
   const top = effectiveTop(o, scope.paging);
   const skip = o.skip ?? 0;
   const where = whereOf(db, e, r.where, o);
-  const rows = (await pageQuery(db, e, where, o, top).execute(db.kysely)).rows as Row[];
+  const rows = await selectRows(db, pageQuery(db, e, where, o, top));
   const more = top > 0 && rows.length > top;
   if (rows.length > top) rows.length = top;
 

@@ -6,7 +6,35 @@ export type Row = Record<string, unknown>;
 /** Epoch milliseconds → ISO 8601 UTC with milliseconds. */
 export function isoTime(ms: unknown): string | null {
   if (ms === null || ms === undefined) return null;
-  return new Date(Number(ms)).toISOString();
+  return formatInstant(Number(ms));
+}
+
+const DAY_MS = 86_400_000;
+/** The last day formatted, `YYYY-MM-DDT`: rows of one read mostly share their day. */
+let cachedDay = Number.NaN;
+let cachedPrefix = '';
+const pad2 = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+const pad3 = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
+
+/**
+ * `new Date(ms).toISOString()`, several times faster for whole milliseconds from 1970 to 9999: the
+ * date part comes from a one-day cache, the time of day is plain arithmetic. Anything else (and
+ * invalid times, which throw) goes to Date itself. serialize.test.ts checks they agree.
+ */
+export function formatInstant(ms: number): string {
+  if (!(Number.isSafeInteger(ms) && ms >= 0 && ms <= 253_402_300_799_999)) return new Date(ms).toISOString();
+  const day = Math.floor(ms / DAY_MS);
+  if (day !== cachedDay) {
+    cachedPrefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    cachedDay = day;
+  }
+  let r = ms - day * DAY_MS;
+  const h = Math.floor(r / 3_600_000);
+  r -= h * 3_600_000;
+  const m = Math.floor(r / 60_000);
+  r -= m * 60_000;
+  const s = Math.floor(r / 1000);
+  return `${cachedPrefix}${pad2(h)}:${pad2(m)}:${pad2(s)}.${pad3(r - s * 1000)}Z`;
 }
 
 function parseJson(v: unknown): unknown {

@@ -145,8 +145,8 @@ export class ObservationWriter {
 }
 
 /**
- * PostgreSQL: one INSERT … SELECT FROM unnest() of the columns that are not NULL in every row,
- * ids back in the same round trip. The rows go in input order (ORDER BY the ordinality) and the
+ * PostgreSQL: one INSERT … SELECT FROM unnest() of the columns that hold a value in some row (the
+ * others are NULL throughout and left out), ids back in the same round trip. The rows go in input order (ORDER BY the ordinality) and the
  * identity default is evaluated row by row in that order, so the ids ascend with the input
  * position; they come back sorted, so the k-th id is the k-th row's whatever order RETURNING
  * might use.

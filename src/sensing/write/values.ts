@@ -6,7 +6,7 @@ const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:
 export function parseInstant(v: unknown, what: string): number {
   if (typeof v === 'string') {
     const fast = fastInstant(v);
-    if (fast === fast) return fast; // not NaN
+    if (!Number.isNaN(fast)) return fast;
   }
   return parseInstantStrict(v, what);
 }

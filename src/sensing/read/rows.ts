@@ -1,0 +1,39 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { RawBuilder } from 'kysely';
+import type { Database } from '../../storage/database.ts';
+import type { Row } from './serialize.ts';
+
+/** Column names of each raw-mode statement. */
+const columnNames = new WeakMap<BetterSqlite3.Statement, string[]>();
+
+/**
+ * A SQLite statement's rows as objects keyed by column name, like `stmt.all()`, but read as arrays
+ * (raw mode) and turned into objects here: better-sqlite3 builds row objects about twice as slowly
+ * (a page of 1,000 Datastreams took 6 ms instead of 3).
+ */
+export function sqliteRows(stmt: BetterSqlite3.Statement, params: readonly unknown[]): Row[] {
+  let cols = columnNames.get(stmt);
+  if (!cols) {
+    cols = stmt.columns().map((c) => c.name);
+    columnNames.set(stmt, cols);
+    stmt.raw(true);
+  }
+  const arrays = stmt.all(params as unknown[]) as unknown[][];
+  const out = new Array<Row>(arrays.length);
+  for (let i = 0; i < arrays.length; i++) {
+    const a = arrays[i]!;
+    const row: Row = {};
+    for (let c = 0; c < cols.length; c++) row[cols[c]!] = a[c];
+    out[i] = row;
+  }
+  return out;
+}
+
+/** Runs a SELECT: on SQLite through sqliteRows, on PostgreSQL through Kysely. */
+export async function selectRows(db: Database, q: RawBuilder<unknown>): Promise<Row[]> {
+  if (db.dialect === 'sqlite') {
+    const c = q.compile(db.kysely);
+    return sqliteRows(db.sqlite!.prepare(c.sql), c.parameters);
+  }
+  return (await q.execute(db.kysely)).rows as Row[];
+}
