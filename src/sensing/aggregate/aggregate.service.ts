@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { AppError } from '../../core/errors.ts';
 import type { Database } from '../../storage/database.ts';
+import { selectArrays } from '../read/rows.ts';
 import { parseInstant } from '../write/values.ts';
+import { absorb, type Partial } from './partial.ts';
 import { bucketStart, HOUR, type Interval, isoInZone, parseInterval, parseZone } from './interval.ts';
 
 export const FUNCTIONS = ['count', 'avg', 'min', 'max', 'sum', 'first', 'last'] as const;
@@ -9,47 +11,23 @@ type Fn = (typeof FUNCTIONS)[number];
 const MAX_BUCKETS = 100_000;
 const MAX_RAW_ROWS = 2_000_000;
 
-interface Acc {
+interface Bucket extends Partial {
   start: number;
-  n: number;
-  sum: number;
-  min: number;
-  max: number;
-  ft: number;
-  fv: number;
-  lt: number;
-  lv: number;
 }
 
-/** A partial aggregate of some observations: raw rows are the case n = 1. */
-interface Part {
-  n: number;
-  sum: number;
-  min: number;
-  max: number;
-  ft: number;
-  fv: number;
-  lt: number;
-  lv: number;
-}
+/**
+ * Buckets in time order. Parts arrive in time order (raw rows before the first whole hour, hourly
+ * rollups, raw rows after the last), so a part either joins the last bucket or opens the next one.
+ */
+class Buckets {
+  readonly list: Bucket[] = [];
+  constructor(private readonly key: (t: number) => number) {}
 
-function fold(map: Map<number, Acc>, key: number, p: Part): void {
-  const a = map.get(key);
-  if (!a) {
-    map.set(key, { start: key, ...p });
-    return;
-  }
-  a.n += p.n;
-  a.sum += p.sum;
-  if (p.min < a.min) a.min = p.min;
-  if (p.max > a.max) a.max = p.max;
-  if (p.ft < a.ft) {
-    a.ft = p.ft;
-    a.fv = p.fv;
-  }
-  if (p.lt >= a.lt) {
-    a.lt = p.lt;
-    a.lv = p.lv;
+  add(t: number, n: number, sum: number, min: number, max: number, ft: number, fv: number, lt: number, lv: number): void {
+    const start = this.key(t);
+    const last = this.list[this.list.length - 1];
+    if (last !== undefined && last.start === start) absorb(last, n, sum, min, max, ft, fv, lt, lv);
+    else this.list.push({ start, n, sum, min, max, ft, fv, lt, lv });
   }
 }
 
@@ -69,37 +47,31 @@ export async function aggregate(db: Database, datastreamId: number, q: URLSearch
   if (to < from) throw new AppError('INVALID_AGGREGATION', '"to" is before "from"');
   if ((to - from) / iv.ms > MAX_BUCKETS) throw new AppError('QUERY_TOO_COSTLY', `More than ${MAX_BUCKETS} buckets: use a larger interval or a shorter range`);
 
-  const buckets = new Map<number, Acc>();
-  const key = (t: number) => bucketStart(t, iv, zone.offsetMin);
-  if (iv.ms >= HOUR) {
-    const h0 = Math.ceil(from / HOUR) * HOUR;
-    const h1 = Math.max(h0, Math.floor(to / HOUR) * HOUR);
-    const rows = await sql<{ bucket: number; n: number; sum: number; min: number; max: number; first_t: number; first_v: number; last_t: number; last_v: number }>`
-      SELECT bucket, n, sum, min, max, first_t, first_v, last_t, last_v FROM observation_rollups
-      WHERE datastream_id = ${datastreamId} AND bucket >= ${h0} AND bucket < ${h1} ORDER BY bucket`.execute(db.kysely);
-    for (const r of rows.rows) {
-      fold(buckets, key(Number(r.bucket)), { n: Number(r.n), sum: Number(r.sum), min: Number(r.min), max: Number(r.max), ft: Number(r.first_t), fv: Number(r.first_v), lt: Number(r.last_t), lv: Number(r.last_v) });
-    }
-    if (h0 >= h1) await foldRaw(db, datastreamId, from, to, buckets, key);
-    else {
-      await foldRaw(db, datastreamId, from, Math.min(h0, to), buckets, key);
-      await foldRaw(db, datastreamId, h1, to, buckets, key);
-    }
+  const buckets = new Buckets((t) => bucketStart(t, iv, zone.offsetMin));
+  const h0 = Math.ceil(from / HOUR) * HOUR;
+  const h1 = Math.floor(to / HOUR) * HOUR;
+  if (iv.ms >= HOUR && h0 < h1) {
+    await foldRaw(db, datastreamId, from, h0, buckets);
+    const rows = await selectArrays(
+      db,
+      sql`SELECT bucket, n, sum, min, max, first_t, first_v, last_t, last_v FROM observation_rollups
+      WHERE datastream_id = ${datastreamId} AND bucket >= ${h0} AND bucket < ${h1} ORDER BY bucket`,
+    );
+    for (const r of rows as number[][]) buckets.add(+r[0]!, +r[1]!, +r[2]!, +r[3]!, +r[4]!, +r[5]!, +r[6]!, +r[7]!, +r[8]!);
+    await foldRaw(db, datastreamId, h1, to, buckets);
   } else {
-    await foldRaw(db, datastreamId, from, to, buckets, key);
+    await foldRaw(db, datastreamId, from, to, buckets);
   }
 
-  const value = [...buckets.values()]
-    .sort((a, b) => a.start - b.start)
-    .map((a) => {
-      const out: Record<string, unknown> = { start: isoInZone(a.start, zone.offsetMin), end: isoInZone(a.start + iv.ms, zone.offsetMin) };
-      for (const f of fns) out[f] = valueOf(f, a);
-      return out;
-    });
+  const value = buckets.list.map((a) => {
+    const out: Record<string, unknown> = { start: isoInZone(a.start, zone.offsetMin), end: isoInZone(a.start + iv.ms, zone.offsetMin) };
+    for (const f of fns) out[f] = valueOf(f, a);
+    return out;
+  });
   return { interval: iv.text, timeZone: zone.name, from: isoInZone(from, zone.offsetMin), to: isoInZone(to, zone.offsetMin), functions: fns, value };
 }
 
-function valueOf(f: Fn, a: Acc): number {
+function valueOf(f: Fn, a: Bucket): number {
   switch (f) {
     case 'count':
       return a.n;
@@ -118,27 +90,20 @@ function valueOf(f: Fn, a: Acc): number {
   }
 }
 
-async function foldRaw(db: Database, ds: number, from: number, to: number, buckets: Map<number, Acc>, key: (t: number) => number): Promise<void> {
+async function foldRaw(db: Database, ds: number, from: number, to: number, buckets: Buckets): Promise<void> {
   if (to <= from) return;
-  const q = sql<{ t: number; v: number }>`SELECT phenomenon_time_start AS t, result_num AS v FROM observations
+  const rows = await selectArrays(
+    db,
+    sql`SELECT phenomenon_time_start AS t, result_num AS v FROM observations
     WHERE datastream_id = ${ds} AND phenomenon_time_start >= ${from} AND phenomenon_time_start < ${to} AND result_num IS NOT NULL
-    ORDER BY phenomenon_time_start, id LIMIT ${MAX_RAW_ROWS + 1}`;
-  if (db.dialect === 'sqlite') {
-    // Iterate without materialising every row object at once.
-    const c = q.compile(db.kysely);
-    let n = 0;
-    for (const r of db.sqlite!.prepare(c.sql).raw().iterate(...(c.parameters as unknown[])) as Iterable<[number, number]>) {
-      if (++n > MAX_RAW_ROWS) throw new AppError('QUERY_TOO_COSTLY', 'Too many observations for this interval: use 1h or larger');
-      fold(buckets, key(r[0]), { n: 1, sum: r[1], min: r[1], max: r[1], ft: r[0], fv: r[1], lt: r[0], lv: r[1] });
-    }
-    return;
-  }
-  const rows = (await q.execute(db.kysely)).rows;
-  if (rows.length > MAX_RAW_ROWS) throw new AppError('QUERY_TOO_COSTLY', 'Too many observations for this interval: use 1h or larger');
-  for (const r of rows) {
-    const t = Number(r.t);
-    const v = Number(r.v);
-    fold(buckets, key(t), { n: 1, sum: v, min: v, max: v, ft: t, fv: v, lt: t, lv: v });
+    ORDER BY phenomenon_time_start, id LIMIT ${MAX_RAW_ROWS + 1}`,
+  );
+  let n = 0;
+  for (const r of rows as number[][]) {
+    if (++n > MAX_RAW_ROWS) throw new AppError('QUERY_TOO_COSTLY', 'Too many observations for this interval: use 1h or larger');
+    const t = +r[0]!;
+    const v = +r[1]!;
+    buckets.add(t, 1, v, v, v, t, v, t, v);
   }
 }
 

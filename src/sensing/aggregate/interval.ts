@@ -1,4 +1,5 @@
 import { AppError } from '../../core/errors.ts';
+import { formatInstant } from '../read/serialize.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -45,11 +46,13 @@ export function bucketStart(t: number, iv: Interval, offsetMin: number): number 
 
 /** ISO 8601 with the zone's offset, e.g. 2025-10-01T00:00:00+07:00, for people in Can Tho. */
 export function isoInZone(t: number, offsetMin: number): string {
-  const local = new Date(t + offsetMin * MINUTE).toISOString().slice(0, 19);
-  if (offsetMin === 0) return `${local}Z`;
-  const sign = offsetMin < 0 ? '-' : '+';
+  return `${formatInstant(t + offsetMin * MINUTE).slice(0, 19)}${zoneSuffix(offsetMin)}`;
+}
+
+function zoneSuffix(offsetMin: number): string {
+  if (offsetMin === 0) return 'Z';
   const a = Math.abs(offsetMin);
-  return `${local}${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+  return `${offsetMin < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
 }
 
 export { HOUR, MINUTE, DAY };

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../storage/database.ts';
+import { absorb, type Partial, single } from '../aggregate/partial.ts';
 
 export const HOUR_MS = 3_600_000;
 
@@ -13,17 +14,9 @@ export interface RollupDelta {
 // biome-ignore lint/suspicious/noExplicitAny: schema typed by the entity model
 type Trx = Kysely<any>;
 
-interface Agg {
+interface Agg extends Partial {
   ds: number;
   bucket: number;
-  n: number;
-  sum: number;
-  min: number;
-  max: number;
-  ft: number;
-  fv: number;
-  lt: number;
-  lv: number;
 }
 
 const SQLITE_UPSERT = `INSERT INTO observation_rollups (datastream_id, bucket, n, sum, min, max, first_t, first_v, last_t, last_v)
@@ -53,24 +46,13 @@ export async function addToRollups(db: Database, trx: Trx, deltas: RollupDelta[]
       const key = `${d.datastreamId}:${bucket}`;
       a = aggs.get(key);
       if (!a) {
-        last = { ds: d.datastreamId, bucket, n: 1, sum: d.v, min: d.v, max: d.v, ft: d.t, fv: d.v, lt: d.t, lv: d.v };
+        last = { ds: d.datastreamId, bucket, ...single(d.t, d.v) };
         aggs.set(key, last);
         continue;
       }
       last = a;
     }
-    a.n++;
-    a.sum += d.v;
-    if (d.v < a.min) a.min = d.v;
-    if (d.v > a.max) a.max = d.v;
-    if (d.t < a.ft) {
-      a.ft = d.t;
-      a.fv = d.v;
-    }
-    if (d.t >= a.lt) {
-      a.lt = d.t;
-      a.lv = d.v;
-    }
+    absorb(a, 1, d.v, d.v, d.v, d.t, d.v, d.t, d.v);
   }
   const rows = [...aggs.values()];
   if (db.dialect === 'sqlite') {
