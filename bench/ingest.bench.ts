@@ -116,22 +116,44 @@ async function platformOn(databaseUrl: string, env: Record<string, string>, pgSc
   return { p, mqttUrl: started.mqttPort ? `mqtt://127.0.0.1:${started.mqttPort}` : 'mqtt://127.0.0.1:1883', streams, devices };
 }
 
-async function committed(p: Platform): Promise<number> {
-  return (await p.ingest.metrics.committed.get()).values[0]?.value ?? 0;
+/** Observations committed, transactions and their total time so far, and this process's CPU time. */
+async function counters(p: Platform): Promise<{ obs: number; commits: number; commitSec: number; cpuUs: number }> {
+  const obs = (await p.ingest.metrics.committed.get()).values[0]?.value ?? 0;
+  const h = (await p.ingest.metrics.commitSeconds.get()).values;
+  const pick = (suffix: string) => h.find((v) => (v as { metricName?: string }).metricName?.endsWith(suffix))?.value ?? 0;
+  const cpu = process.cpuUsage();
+  return { obs, commits: pick('_count'), commitSec: pick('_sum'), cpuUs: cpu.user + cpu.system };
+}
+
+interface Measured {
+  acked: number;
+  committed: number;
+  /** Mean observations per transaction and mean transaction time (ms) over the window. */
+  batch: number;
+  commitMs: number;
+  /** Server process CPU (all threads) per committed observation, µs. */
+  cpuPerObs: number;
 }
 
 /** Runs one load against a platform; committed Observations/s over the measured window. */
-async function measure(p: Platform, job: Job): Promise<{ acked: number; committed: number }> {
-  let c0 = 0;
-  let c1 = 0;
+async function measure(p: Platform, job: Job): Promise<Measured> {
+  let c0: Awaited<ReturnType<typeof counters>> | null = null;
+  let c1: Awaited<ReturnType<typeof counters>> | null = null;
   const acked = await load(job, (s) => {
-    if (s === WARMUP) void committed(p).then((v) => (c0 = v));
-    if (s === SECONDS) void committed(p).then((v) => (c1 = v));
+    if (s === WARMUP) void counters(p).then((v) => (c0 = v));
+    if (s === SECONDS) void counters(p).then((v) => (c1 = v));
   });
-  if (c1 === 0) c1 = await committed(p);
+  c1 ??= await counters(p);
   while (p.ingest.commits.depth > 0) await new Promise((r) => setTimeout(r, 50));
-  return { acked, committed: (c1 - c0) / Math.max(1, SECONDS - WARMUP) };
+  const a = c0 ?? { obs: 0, commits: 0, commitSec: 0, cpuUs: 0 };
+  const b = c1!;
+  const obs = b.obs - a.obs;
+  const commits = Math.max(1, b.commits - a.commits);
+  return { acked, committed: obs / Math.max(1, SECONDS - WARMUP), batch: obs / commits, commitMs: ((b.commitSec - a.commitSec) * 1000) / commits, cpuPerObs: (b.cpuUs - a.cpuUs) / Math.max(1, obs) };
 }
+
+/** How the writer ran: transactions, their size and time, CPU per observation. */
+const how = (m: Measured) => `${fmt(m.batch)} obs/commit, ${m.commitMs.toFixed(1)} ms/commit, server CPU ${m.cpuPerObs.toFixed(1)} µs/obs`;
 
 /** Paced QoS 1 publishing; latency from the send time in `result` to the SSE event here. */
 async function latency(p: Platform, job: Job, rate: number): Promise<{ p50: number; p99: number; n: number }> {
@@ -180,9 +202,9 @@ if (!ONLY || ONLY.includes('sqlite')) {
   const { p, mqttUrl, streams, devices } = await platformOn(join(dir, 'bench.db'), {});
   peakRss = process.memoryUsage().rss;
   const point = await measure(p, { url: mqttUrl, mode: 'point', prefix: '', password: ADMIN, targets: streams });
-  report(`SQLite  QoS 1 1-point: committed obs/s ${fmt(point.committed)} (acked ${fmt(point.acked)}/s) = ${(point.committed / bare).toFixed(2)} × bare (target ≥ 0.80)`);
+  report(`SQLite  QoS 1 1-point: committed obs/s ${fmt(point.committed)} (acked ${fmt(point.acked)}/s) = ${(point.committed / bare).toFixed(2)} × bare (target ≥ 0.80); ${how(point)}`);
   const tele = await measure(p, { url: mqttUrl, mode: 'telemetry', prefix: '', password: ADMIN, targets: devices });
-  report(`SQLite  telemetry ×10: committed points/s ${fmt(tele.committed)} (target ≥ 100,000)`);
+  report(`SQLite  telemetry ×10: committed points/s ${fmt(tele.committed)} (target ≥ 100,000); ${how(tele)}`);
   report(`SQLite  peak RSS: ${fmt(peakRss / 1048576)} MiB`);
   const lat = await latency(p, { url: mqttUrl, mode: 'paced', prefix: '', password: ADMIN, targets: streams }, point.committed / 2);
   report(`SQLite  publish→SSE latency at ${fmt(point.committed / 2)} msg/s: p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms over ${fmt(lat.n)} events (aim p99 ≤ 250 ms)`);
@@ -197,9 +219,9 @@ if (PG_URL && (!ONLY || ONLY.includes('pg'))) {
     const { p, mqttUrl, streams, devices } = await platformOn(PG_URL, {}, schema);
     peakRss = process.memoryUsage().rss;
     const point = await measure(p, { url: mqttUrl, mode: 'point', prefix: '', password: ADMIN, targets: streams });
-    report(`Postgres QoS 1 1-point: committed obs/s ${fmt(point.committed)} = ${(point.committed / bare).toFixed(2)} × bare`);
+    report(`Postgres QoS 1 1-point: committed obs/s ${fmt(point.committed)} = ${(point.committed / bare).toFixed(2)} × bare; ${how(point)}`);
     const tele = await measure(p, { url: mqttUrl, mode: 'telemetry', prefix: '', password: ADMIN, targets: devices });
-    report(`Postgres telemetry ×10: committed points/s ${fmt(tele.committed)}; peak RSS ${fmt(peakRss / 1048576)} MiB`);
+    report(`Postgres telemetry ×10: committed points/s ${fmt(tele.committed)}; ${how(tele)}; peak RSS ${fmt(peakRss / 1048576)} MiB`);
     await p.close();
   } finally {
     await c.query(`DROP SCHEMA ${schema} CASCADE`);
@@ -211,9 +233,9 @@ if (!ONLY || ONLY.includes('bridge')) {
   const { p, streams, devices } = await platformOn(join(dir, 'bridge.db'), { MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_TOPIC_PREFIX: prefix });
   peakRss = process.memoryUsage().rss;
   const point = await measure(p, { url: 'mqtt://127.0.0.1:1883', mode: 'point', prefix, targets: streams });
-  report(`Bridge  QoS 1 1-point via Mosquitto: committed obs/s ${fmt(point.committed)} (acked by Mosquitto ${fmt(point.acked)}/s)`);
+  report(`Bridge  QoS 1 1-point via Mosquitto: committed obs/s ${fmt(point.committed)} (acked by Mosquitto ${fmt(point.acked)}/s); ${how(point)}`);
   const tele = await measure(p, { url: 'mqtt://127.0.0.1:1883', mode: 'telemetry', prefix, targets: devices });
-  report(`Bridge  telemetry ×10 via Mosquitto: committed points/s ${fmt(tele.committed)}; peak RSS ${fmt(peakRss / 1048576)} MiB`);
+  report(`Bridge  telemetry ×10 via Mosquitto: committed points/s ${fmt(tele.committed)}; ${how(tele)}; peak RSS ${fmt(peakRss / 1048576)} MiB`);
   await p.close();
 }
 rmSync(dir, { recursive: true, force: true });

@@ -13,6 +13,7 @@
  *   CANTHO_BENCH_DATABASES    sqlite,postgres (default both; postgres only when a URL is set)
  *   CANTHO_BENCH_DIR          where the SQLite temp files go (default the OS temp dir)
  *   CANTHO_BENCH_DOCS=0       do not touch docs/benchmarks.md
+ *   CANTHO_BENCH_ONLY         measures to run, e.g. 1,4 (default all; docs are then left alone)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -57,7 +58,8 @@ const LATEST_PER_STREAM = 1_000;
 const YEAR_MINUTES = 525_600;
 const PG_URL = process.env.CANTHO_BENCH_POSTGRES_URL || process.env.CANTHO_TEST_POSTGRES_URL || null;
 const DATABASES = (process.env.CANTHO_BENCH_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim().toLowerCase());
-const WRITE_DOCS = process.env.CANTHO_BENCH_DOCS !== '0';
+const ONLY = (process.env.CANTHO_BENCH_ONLY ?? '1,2,3,4').split(',').map((s) => s.trim());
+const WRITE_DOCS = process.env.CANTHO_BENCH_DOCS !== '0' && ONLY.length === 4;
 const ADMIN_KEY = `bench-${randomBytes(16).toString('hex')}`;
 /** Seconds a latency series may take before it stops early (with at least 5 samples). */
 const LATENCY_BUDGET_MS = 60_000;
@@ -573,10 +575,10 @@ async function runDatabase(makeBackend: () => Promise<Backend>, client: HttpClie
     const { ds, foi } = await setupEntities(p);
     const c: Ctx = { backend, p, base, client, ds, foi, figures: new Map(), notes: [] };
     // Ingest first, on a fresh table, like its raw baseline; the big seeds follow.
-    await guarded(c, '1', 'ingest', 'CreateObservations ingest', '≥ 100,000 obs/s', () => benchIngest(c));
-    await guarded(c, '4', 'agg.1h', 'Aggregate', '≤ 100 ms', () => benchAggregate(c));
-    await guarded(c, '3', 'count.p50', '$count on a big Datastream', '≤ 50 ms', () => benchCount(c));
-    await guarded(c, '2', 'latest.p50', 'latest of 1,000 Datastreams', '≤ 50 ms', () => benchLatest(c));
+    if (ONLY.includes('1')) await guarded(c, '1', 'ingest', 'CreateObservations ingest', '≥ 100,000 obs/s', () => benchIngest(c));
+    if (ONLY.includes('4')) await guarded(c, '4', 'agg.1h', 'Aggregate', '≤ 100 ms', () => benchAggregate(c));
+    if (ONLY.includes('3')) await guarded(c, '3', 'count.p50', '$count on a big Datastream', '≤ 50 ms', () => benchCount(c));
+    if (ONLY.includes('2')) await guarded(c, '2', 'latest.p50', 'latest of 1,000 Datastreams', '≤ 50 ms', () => benchLatest(c));
     const figures = ['1', '2', '3', '4'].flatMap((t) => c.figures.get(t) ?? []);
     const seconds_ = (now() - t0) / 1000;
     log(`  ${backend.name} done in ${Math.round(seconds_)} s`);

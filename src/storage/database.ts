@@ -2,7 +2,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { checkpointInBackground } from './checkpointer.ts';
 import { Mutex } from './mutex.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -66,9 +67,21 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('cache_size = -65536');
+  // Checkpoints run on a background thread, not inside commits (checkpointer.ts); after a reset
+  // the WAL file is cut back to 64 MiB.
+  let stopCheckpoints = () => {};
+  if (file !== ':memory:') {
+    raw.pragma('wal_autocheckpoint = 0');
+    raw.pragma('journal_size_limit = 67108864');
+    stopCheckpoints = checkpointInBackground(resolve(file));
+  }
   opts.onSqliteOpen?.(raw);
   const kysely = new Kysely({ dialect: new SqliteDialect({ database: raw }) });
-  return { dialect: 'sqlite', kysely, sqlite: raw, writeLock: new Mutex(), close: () => kysely.destroy() };
+  const close = async () => {
+    stopCheckpoints();
+    await kysely.destroy();
+  };
+  return { dialect: 'sqlite', kysely, sqlite: raw, writeLock: new Mutex(), close };
 }
 
 /**
