@@ -5,6 +5,7 @@ import { ENTITIES, type EntityName } from '../sensing/model/entities.ts';
 import type { SensingService } from '../sensing/sensing.service.ts';
 import { type Change, renderObservation } from './changes.ts';
 import type { Ingestor } from './ingestor.ts';
+import type { IngestMetrics } from './metrics.ts';
 import type { StreamCache } from './stream-cache.ts';
 import { isPublicChange, SYSTEM } from './subscriptions.ts';
 import { parseCreateTopic } from './topics.ts';
@@ -22,6 +23,8 @@ export interface BridgeOptions {
 const BRIDGE_PRINCIPAL: Principal = { userId: 0, userName: 'mqtt-bridge', keyId: 0, role: 'operator', thingScope: null };
 /** MQTT 5 user property marking our own notifications, so they are never taken for creates. */
 const ORIGIN = 'cantho-origin';
+/** Notification bytes waiting to be written to the external broker, past which a batch is dropped (and counted). */
+const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
 
 type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
 
@@ -40,9 +43,10 @@ export class Bridge {
     private readonly cache: StreamCache,
     private readonly root: () => string,
     private readonly sensing: SensingService,
+    private readonly metrics: IngestMetrics,
   ) {}
 
-  static async start(opts: BridgeOptions, ingestor: Ingestor, cache: StreamCache, root: () => string, sensing: SensingService, logger: Logger): Promise<Bridge> {
+  static async start(opts: BridgeOptions, ingestor: Ingestor, cache: StreamCache, root: () => string, sensing: SensingService, metrics: IngestMetrics, logger: Logger): Promise<Bridge> {
     const n = opts.connections ?? 16;
     const clients: MqttClient[] = [];
     const filters = ['v1.1/Observations', 'v1.1/+/Observations', 'cantho/v1/devices/+/telemetry'].map((t) => `$share/cantho/${opts.prefix}${t}`);
@@ -53,6 +57,8 @@ export class Bridge {
         clean: false,
         properties: { sessionExpiryInterval: 300 },
         reconnectPeriod: 1000,
+        // Notifications are not queued while disconnected: memory stays bounded.
+        queueQoSZero: false,
       });
       wireDeferredAcks(c, async (packet) => {
         if (packet.properties?.userProperties?.[ORIGIN] !== undefined) return;
@@ -64,7 +70,7 @@ export class Bridge {
       clients.push(c);
     }
     logger.info({ url: opts.url.replace(/\/\/[^@/]*@/, '//***@'), connections: n }, 'MQTT bridge connected');
-    return new Bridge(clients, opts, cache, root, sensing);
+    return new Bridge(clients, opts, cache, root, sensing, metrics);
   }
 
   /**
@@ -75,6 +81,11 @@ export class Bridge {
   async notify(batch: Change[]): Promise<void> {
     const c0 = this.clients[0];
     if (!c0) return;
+    // A broker that reads slower than we commit (or is away) must not make us buffer without bound.
+    if (!c0.connected || (c0.stream?.writableLength ?? 0) > MAX_UNSENT_BYTES) {
+      this.metrics.notifyDropped.inc({ consumer: 'bridge' }, batch.length);
+      return;
+    }
     const props = { properties: { userProperties: { [ORIGIN]: this.opts.nodeId } } };
     const p = this.opts.prefix;
     for (const c of batch) {

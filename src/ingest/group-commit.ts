@@ -15,6 +15,8 @@ export interface GroupCommitOptions {
   readonly maxBatch?: number;
   /** Observations queued at most; submitters beyond it wait (back-pressure, bounded memory). */
   readonly maxQueued?: number;
+  /** Transactions in flight at once (default: 2 on PostgreSQL, 1 on SQLite, which has one writer). */
+  readonly lanes?: number;
 }
 
 /** PostgreSQL errors that a retry of the same transaction resolves (deadlock, serialization). */
@@ -28,16 +30,23 @@ const RETRYABLE = new Set(['40P01', '40001']);
  *
  * A failing group is retried one submission at a time, so one bad submission (a Datastream deleted
  * a moment ago) fails alone. The queue is bounded: `submit` waits while it is full.
+ *
+ * On PostgreSQL two transactions run at once (the database works on one while Node prepares the
+ * next, and both cores are used); submissions are still answered in the order they arrived, so an
+ * MQTT client gets its PUBACKs in order (MQTT 3.1.1 §4.6).
  */
 export class GroupCommit {
   private readonly queue: Unit[] = [];
   private queued = 0;
-  private writing = false;
+  private inFlight = 0;
+  /** Settles when every group taken so far has been answered: the next group answers after it. */
+  private answered: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly spaceWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
   private readonly maxBatch: number;
   private readonly maxQueued: number;
+  private readonly lanes: number;
 
   constructor(
     private readonly db: Database,
@@ -47,6 +56,7 @@ export class GroupCommit {
   ) {
     this.maxBatch = opts.maxBatch ?? 8192;
     this.maxQueued = opts.maxQueued ?? 65536;
+    this.lanes = opts.lanes ?? (db.dialect === 'postgres' ? 2 : 1);
   }
 
   /** Observations waiting for a transaction. */
@@ -65,7 +75,7 @@ export class GroupCommit {
       this.queue.push({ items, resolve, reject });
       this.queued += items.length;
       this.metrics.queueDepth.set(this.queued);
-      if (!this.writing) void this.drain();
+      this.pump();
     });
   }
 
@@ -73,57 +83,69 @@ export class GroupCommit {
   async close(): Promise<void> {
     this.closed = true;
     for (const w of this.spaceWaiters.splice(0)) w();
-    if (!this.writing && this.queue.length === 0) return;
+    if (this.inFlight === 0 && this.queue.length === 0) return;
     await new Promise<void>((r) => this.idleWaiters.push(r));
   }
 
-  private async drain(): Promise<void> {
-    this.writing = true;
-    try {
-      while (this.queue.length > 0) {
-        const group: Unit[] = [];
-        let n = 0;
-        while (this.queue.length > 0 && (n === 0 || n + this.queue[0]!.items.length <= this.maxBatch)) {
-          const u = this.queue.shift()!;
-          group.push(u);
-          n += u.items.length;
-        }
-        this.queued -= n;
-        this.metrics.queueDepth.set(this.queued);
-        // Room again: let waiting submitters in while this group is written.
-        for (const w of this.spaceWaiters.splice(0)) w();
-        await this.writeGroup(group, n);
+  /** Starts transactions for what is queued, up to `lanes` at once. */
+  private pump(): void {
+    while (this.inFlight < this.lanes && this.queue.length > 0) {
+      const group: Unit[] = [];
+      let n = 0;
+      while (this.queue.length > 0 && (n === 0 || n + this.queue[0]!.items.length <= this.maxBatch)) {
+        const u = this.queue.shift()!;
+        group.push(u);
+        n += u.items.length;
       }
-    } finally {
-      this.writing = false;
-      for (const w of this.idleWaiters.splice(0)) w();
+      this.queued -= n;
+      this.metrics.queueDepth.set(this.queued);
+      // Room again: let waiting submitters in while this group is written.
+      for (const w of this.spaceWaiters.splice(0)) w();
+      this.inFlight++;
+      const outcomes = this.writeGroup(group);
+      const before = this.answered;
+      this.answered = (async () => {
+        const settle = await outcomes;
+        await before;
+        settle();
+      })();
+      void outcomes.then(() => {
+        this.inFlight--;
+        this.pump();
+        if (this.inFlight === 0 && this.queue.length === 0) for (const w of this.idleWaiters.splice(0)) w();
+      });
     }
   }
 
-  private async writeGroup(group: Unit[], n: number): Promise<void> {
+  /** Writes a group; resolves (never rejects) with the function that answers its submitters. */
+  private async writeGroup(group: Unit[]): Promise<() => void> {
     const all = group.length === 1 ? group[0]!.items : group.flatMap((u) => u.items);
     try {
       const ids = await this.commit(all);
-      let at = 0;
-      for (const u of group) {
-        u.resolve(ids.slice(at, at + u.items.length));
-        at += u.items.length;
-      }
-      this.metrics.committed.inc(n);
+      this.metrics.committed.inc(all.length);
+      return () => {
+        let at = 0;
+        for (const u of group) {
+          u.resolve(ids.slice(at, at + u.items.length));
+          at += u.items.length;
+        }
+      };
     } catch (e) {
-      if (group.length === 1) {
-        group[0]!.reject(e);
-        return;
-      }
+      if (group.length === 1) return () => group[0]!.reject(e);
       // Find the culprit(s): each submission alone, in order.
+      const answers: (() => void)[] = [];
       for (const u of group) {
         try {
-          u.resolve(await this.commit(u.items));
+          const ids = await this.commit(u.items);
           this.metrics.committed.inc(u.items.length);
+          answers.push(() => u.resolve(ids));
         } catch (err) {
-          u.reject(err);
+          answers.push(() => u.reject(err));
         }
       }
+      return () => {
+        for (const a of answers) a();
+      };
     }
   }
 

@@ -98,7 +98,7 @@ export class IngestModule {
     }
     let mqttPort: number | null = null;
     if (config.mqttEnabled && config.mqttUrl) {
-      this.bridge = await Bridge.start({ url: config.mqttUrl, prefix: config.mqttTopicPrefix, nodeId: `${config.pgSchema ?? 'public'}-${addr && typeof addr === 'object' ? addr.port : config.port}` }, this.ingestor, this.cache, () => this.rootUrl, this.sensing, logger);
+      this.bridge = await Bridge.start({ url: config.mqttUrl, prefix: config.mqttTopicPrefix, nodeId: `${config.pgSchema ?? 'public'}-${addr && typeof addr === 'object' ? addr.port : config.port}` }, this.ingestor, this.cache, () => this.rootUrl, this.sensing, this.metrics, logger);
       this.hub.onOrigin((batch) => this.bridge?.notify(batch));
     } else if (config.mqttEnabled) {
       this.broker = new EmbeddedBroker(this.hooks(), logger);

@@ -3,6 +3,7 @@ import type { Database } from './database.ts';
 import { sensingMigration } from './migrations/001-sensing.ts';
 import { authMigration } from './migrations/002-auth.ts';
 import { observationOrderMigration } from './migrations/003-observation-order.ts';
+import { observationChecksMigration } from './migrations/004-observation-checks.ts';
 import { traceMigration } from '../trace/trace.migration.ts';
 
 /** One schema step, written once per dialect side by side. */
@@ -13,7 +14,7 @@ export interface Migration {
   readonly postgres: readonly string[];
 }
 
-const MIGRATIONS: Migration[] = [sensingMigration, authMigration, observationOrderMigration, traceMigration];
+const MIGRATIONS: Migration[] = [sensingMigration, authMigration, observationOrderMigration, observationChecksMigration, traceMigration];
 
 /** Registers further migrations (modules other than sensing add theirs at import time). */
 export function registerMigration(m: Migration): void {
