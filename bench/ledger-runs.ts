@@ -1,4 +1,5 @@
 import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { Platform } from '../src/server/platform.ts';
 import { bulkAppendLeafHashes } from '../src/trace/ledger/bulk-hashes.ts';
 import { sampleDocument, signBody, type TestOrg } from '../src/trace/testing.ts';
@@ -21,6 +22,37 @@ export async function benchOrg(p: Platform, code: string): Promise<TestOrg> {
   const uid = await p.keys.ensureUser(`bench-${code}`, 'operator');
   const apiKey = (await p.keys.createKey(uid, { label: 'bench', role: 'operator', orgScope: org.id })).secret;
   return { code, orgId: org.id, keyId: keyIdFor(code, pair.publicKey), privateKey: pair.privateKeyObject, apiKey };
+}
+
+/**
+ * CPU time (ns) of each thread of this process from /proc (Linux; empty elsewhere): the main
+ * thread's id is the process id, the others are prepare workers, V8 and libuv helper threads.
+ */
+function threadCpuNs(): Map<number, number> {
+  const out = new Map<number, number>();
+  if (!existsSync('/proc/self/task')) return out;
+  for (const t of readdirSync('/proc/self/task')) {
+    try {
+      out.set(Number(t), Number(readFileSync(`/proc/self/task/${t}/schedstat`, 'utf8').split(' ')[0]));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU ms spent since `before` by the main thread and by all other threads (ended threads are missed). */
+function threadCpuSince(before: Map<number, number>): { mainMs: number; otherMs: number } | null {
+  if (before.size === 0) return null;
+  const after = threadCpuNs();
+  let main = 0;
+  let other = 0;
+  for (const [tid, ns] of after) {
+    const d = (ns - (before.get(tid) ?? 0)) / 1e6;
+    if (tid === process.pid) main += d;
+    else other += d;
+  }
+  return { mainMs: main, otherMs: other };
 }
 
 /** Records commit times of appends and publication times of checkpoints (server side). */
@@ -53,17 +85,26 @@ export async function captureDocuments(p: Platform, client: LedgerClient, base: 
   const warm = await client.post(`${base}/epcis/capture`, org.apiKey, make(0, opts.warmup), opts.concurrency, 202);
   if (warm.failures.length) throw new Error(`warm-up failed: ${JSON.stringify(warm.failures)}`);
   const reqs = make(opts.warmup, opts.docs);
+  const threads0 = threadCpuNs();
   const cpu0 = process.cpuUsage();
   const r = await client.post(`${base}/epcis/capture`, org.apiKey, reqs, opts.concurrency, 202);
   const cpu = process.cpuUsage(cpu0);
+  const threads = threadCpuSince(threads0);
   if (r.failures.length) throw new Error(`capture failed: ${JSON.stringify(r.failures)}`);
   const stored = await p.trace.store.size();
   if (stored !== (opts.docs + opts.warmup) * opts.perDoc) throw new Error(`expected ${(opts.docs + opts.warmup) * opts.perDoc} leaves, found ${stored}`);
   await new Promise((res) => setTimeout(res, 1500)); // let the publisher cover the last append
   const d = delays();
+  const events = opts.docs * opts.perDoc;
   return {
-    eventsPerSec: (opts.docs * opts.perDoc) / (r.ms / 1000),
-    serverCpuMsPerEvent: (cpu.user + cpu.system) / 1000 / (opts.docs * opts.perDoc),
+    eventsPerSec: events / (r.ms / 1000),
+    serverCpuMsPerEvent: (cpu.user + cpu.system) / 1000 / events,
+    /** Split of the server CPU: user/system, and main thread/other threads (when /proc exists). */
+    serverUserMsPerEvent: cpu.user / 1000 / events,
+    serverSystemMsPerEvent: cpu.system / 1000 / events,
+    serverMainThreadMsPerEvent: threads ? threads.mainMs / events : null,
+    serverOtherThreadsMsPerEvent: threads ? threads.otherMs / events : null,
+    clientCpuMsPerEvent: r.clientCpuMs / events,
     delayP50: percentile(d, 50),
     delayP95: percentile(d, 95),
     appends: d.length,
