@@ -1,5 +1,5 @@
 import { resolveCbvValue } from '../epcis/cbv-vocabulary.ts';
-import { normaliseTimestamp } from '../epcis/date-time.ts';
+import { timestampEpochMs } from '../epcis/date-time.ts';
 import { expandCurie, type PrefixMap } from '../epcis/jsonld-prefixes.ts';
 import type { EpcRow } from '../ledger/rows.ts';
 import { canonicalId } from '../ids.ts';
@@ -46,7 +46,7 @@ export function canonicalLocation(v: string, prefixes: PrefixMap): string {
 
 /** Epoch milliseconds of an xsd:dateTimeStamp (CBV 2.0 §8.9 rounding to milliseconds). */
 export function epochMs(s: string): number {
-  return Date.parse(normaliseTimestamp(s));
+  return timestampEpochMs(s);
 }
 
 function str(v: unknown): string | null {
@@ -57,29 +57,34 @@ function idOf(v: unknown): string | null {
   return v !== null && typeof v === 'object' ? str((v as { id?: unknown }).id) : null;
 }
 
+const EPC_LISTS = ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'] as const;
+const QUANTITY_LISTS = ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'] as const;
+
+/** Adds one EPC (or class) of `role` in canonical form unless already listed with that role. */
+function addEpc(epcs: EpcRow[], seen: Set<string>, v: unknown, role: number, prefixes: PrefixMap): void {
+  if (typeof v !== 'string' || v.length > 512) return;
+  const epc = canonicalId(expandCurie(v, prefixes));
+  const key = `${role} ${epc}`;
+  if (seen.has(key)) return;
+  seen.add(key);
+  epcs.push({ epc, role });
+}
+
 /**
  * Extracts the indexed fields of a validated event. Every EPC and class goes to the side table in
  * canonical Digital Link form (EPCIS 2.0 §8.2.7.1.1 matching then compares like with like).
  */
 export function indexEvent(ev: Record<string, unknown>, prefixes: PrefixMap): IndexedFields {
-  const seen = new Set<string>();
   const epcs: EpcRow[] = [];
-  const add = (v: unknown, role: number) => {
-    if (typeof v !== 'string' || v.length > 512) return;
-    const epc = canonicalId(expandCurie(v, prefixes));
-    const key = `${role} ${epc}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    epcs.push({ epc, role });
-  };
-  for (const f of ['epcList', 'childEPCs', 'inputEPCList', 'outputEPCList'] as const) {
+  const seen = new Set<string>();
+  for (const f of EPC_LISTS) {
     const list = ev[f];
-    if (Array.isArray(list)) for (const v of list) add(v, EPC_ROLE[f]);
+    if (Array.isArray(list)) for (const v of list) addEpc(epcs, seen, v, EPC_ROLE[f], prefixes);
   }
-  add(ev.parentID, EPC_ROLE.parentID);
-  for (const f of ['quantityList', 'childQuantityList', 'inputQuantityList', 'outputQuantityList'] as const) {
+  addEpc(epcs, seen, ev.parentID, EPC_ROLE.parentID, prefixes);
+  for (const f of QUANTITY_LISTS) {
     const list = ev[f];
-    if (Array.isArray(list)) for (const q of list) if (q && typeof q === 'object') add((q as { epcClass?: unknown }).epcClass, EPC_ROLE[f]);
+    if (Array.isArray(list)) for (const q of list) if (q && typeof q === 'object') addEpc(epcs, seen, (q as { epcClass?: unknown }).epcClass, EPC_ROLE[f], prefixes);
   }
   const bizStep = str(ev.bizStep);
   const disposition = str(ev.disposition);

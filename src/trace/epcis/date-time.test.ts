@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isDateTimeStamp, normaliseTimestamp } from './date-time.ts';
+import { isDateTimeStamp, normaliseTimestamp, timestampEpochMs } from './date-time.ts';
 
 test('xsd:dateTimeStamp recognition', () => {
   for (const ok of ['2024-05-01T08:30:00+07:00', '2024-05-01T08:30:00.1Z', '2024-02-29T23:59:59.999999-14:00', '0001-01-01T00:00:00Z', '2024-05-01T08:30:00+14:00']) {
@@ -30,4 +30,10 @@ test('CBV 2.0 §8.9 timestamps: UTC, milliseconds, round on the 4th fractional d
     ['not a time', 'not a time'],
   ];
   for (const [input, expected] of cases) assert.equal(normaliseTimestamp(input), expected, input);
+  // Epoch ms agree with parsing the normalised text, whichever of the two is asked first.
+  for (const [input] of [...cases, ['9999-12-31T23:59:59.9999Z', ''], ['2019-10-21T14:45:00+14:00', '']]) {
+    const viaText = Date.parse(normaliseTimestamp(input));
+    assert.equal(timestampEpochMs(input), viaText, input);
+    assert.equal(timestampEpochMs(` ${input}`), Date.parse(normaliseTimestamp(` ${input}`)), input);
+  }
 });

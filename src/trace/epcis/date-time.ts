@@ -35,12 +35,37 @@ export function isDateTimeStamp(s: string): boolean {
  * returned trimmed but otherwise unchanged, so the hash still covers it.
  */
 export function normaliseTimestamp(raw: string): string {
+  if (raw !== lastRaw) remember(raw);
+  return lastNormalised;
+}
+
+/**
+ * Epoch milliseconds of a timestamp as normalised by {@link normaliseTimestamp}, i.e.
+ * `Date.parse(normaliseTimestamp(raw))` without formatting and re-parsing the string.
+ */
+export function timestampEpochMs(raw: string): number {
+  if (raw !== lastRaw) remember(raw);
+  return lastEpochMs;
+}
+
+// Capture hashes each event's eventTime and then indexes it: the last answer is kept for the second call.
+let lastRaw: string | undefined;
+let lastNormalised = '';
+let lastEpochMs = Number.NaN;
+
+function remember(raw: string): void {
   const s = raw.trim();
   const p = parse(s, LENIENT);
-  if (p === undefined) return s;
-  let ms = p.epochMs;
-  if (p.fraction.length > 3 && p.fraction.charCodeAt(3) >= 53 /* '5' */) ms += 1;
-  return formatUtc(ms) ?? s;
+  let out: string | undefined;
+  let ms = Number.NaN;
+  if (p !== undefined) {
+    ms = p.epochMs;
+    if (p.fraction.length > 3 && p.fraction.charCodeAt(3) >= 53 /* '5' */) ms += 1;
+    out = formatUtc(ms);
+  }
+  lastRaw = raw;
+  lastNormalised = out ?? s;
+  lastEpochMs = out === undefined ? Date.parse(s) : ms;
 }
 
 function parse(s: string, re: RegExp): ParsedStamp | undefined {

@@ -14,48 +14,88 @@ type Obj = Record<string, unknown>;
 /** All rule violations of one event located at JSON Pointer `path`. */
 export function eventRuleIssues(ev: Obj, path: string, prefixes: PrefixMap): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
-  const expand = (s: string) => expandCurie(s, prefixes);
-  const vocab = (v: unknown, vocabulary: CbvVocabulary, at: string) => {
-    if (typeof v !== 'string' || v.length === 0) return undefined;
-    const r = resolveCbvValue(vocabulary, v, expand);
-    if (r.status === 'invalid') issues.push({ path: at, message: r.reason });
-    return r.status === 'invalid' ? undefined : r.uri;
-  };
+  const r = new VocabRules(issues, prefixes);
 
   // "Why" dimension vocabularies (CBV 2.0 §7.1–§7.5).
-  vocab(ev.bizStep, 'bizStep', `${path}/bizStep`);
-  vocab(ev.disposition, 'disposition', `${path}/disposition`);
-  eachObject(ev.bizTransactionList, `${path}/bizTransactionList`, (bt, at) => vocab(bt.type, 'bizTransactionType', `${at}/type`));
-  eachObject(ev.sourceList, `${path}/sourceList`, (s, at) => vocab(s.type, 'sourceDestType', `${at}/type`));
-  eachObject(ev.destinationList, `${path}/destinationList`, (d, at) => vocab(d.type, 'sourceDestType', `${at}/type`));
-  if (isObj(ev.errorDeclaration)) vocab(ev.errorDeclaration.reason, 'errorReason', `${path}/errorDeclaration/reason`);
+  r.vocab(ev.bizStep, 'bizStep', path, '/bizStep');
+  r.vocab(ev.disposition, 'disposition', path, '/disposition');
+  r.typed(ev.bizTransactionList, 'bizTransactionType', path, '/bizTransactionList');
+  r.typed(ev.sourceList, 'sourceDestType', path, '/sourceList');
+  r.typed(ev.destinationList, 'sourceDestType', path, '/destinationList');
+  if (isObj(ev.errorDeclaration)) r.vocab(ev.errorDeclaration.reason, 'errorReason', path, '/errorDeclaration/reason');
 
   // "How" dimension (sensor data): measurement type, alert type and component vocabularies.
-  eachObject(ev.sensorElementList, `${path}/sensorElementList`, (el, at) =>
-    eachObject(el.sensorReport, `${at}/sensorReport`, (r, rat) => {
-      vocab(r.type, 'measurementType', `${rat}/type`);
-      vocab(r.exception, 'sensorAlertType', `${rat}/exception`);
-      vocab(r.component, 'component', `${rat}/component`);
-    }),
-  );
+  const elements = ev.sensorElementList;
+  if (Array.isArray(elements)) {
+    for (let i = 0; i < elements.length; i++) {
+      const el = elements[i];
+      if (!isObj(el) || !Array.isArray(el.sensorReport)) continue;
+      const reports = el.sensorReport;
+      for (let j = 0; j < reports.length; j++) {
+        const rep = reports[j];
+        if (!isObj(rep)) continue;
+        const rat = `${path}/sensorElementList/${i}/sensorReport/${j}`;
+        r.vocab(rep.type, 'measurementType', rat, '/type');
+        r.vocab(rep.exception, 'sensorAlertType', rat, '/exception');
+        r.vocab(rep.component, 'component', rat, '/component');
+      }
+    }
+  }
 
   // EPCIS 2.0 §7.3.6.2.2: a disposition cannot be both set and unset by the same event.
   if (isObj(ev.persistentDisposition)) {
     const pd = ev.persistentDisposition;
     const set = new Set<string>();
-    eachValue(pd.set, (v, i) => {
-      const uri = vocab(v, 'disposition', `${path}/persistentDisposition/set/${i}`);
-      if (uri) set.add(uri);
-    });
-    eachValue(pd.unset, (v, i) => {
-      const at = `${path}/persistentDisposition/unset/${i}`;
-      const uri = vocab(v, 'disposition', at);
-      if (uri && set.has(uri)) issues.push({ path: at, message: `'${String(v)}' is both set and unset` });
-    });
+    if (Array.isArray(pd.set)) {
+      for (let i = 0; i < pd.set.length; i++) {
+        const uri = r.vocab(pd.set[i], 'disposition', `${path}/persistentDisposition/set/${i}`, '');
+        if (uri) set.add(uri);
+      }
+    }
+    if (Array.isArray(pd.unset)) {
+      for (let i = 0; i < pd.unset.length; i++) {
+        const v: unknown = pd.unset[i];
+        const at = `${path}/persistentDisposition/unset/${i}`;
+        const uri = r.vocab(v, 'disposition', at, '');
+        if (uri && set.has(uri)) issues.push({ path: at, message: `'${String(v)}' is both set and unset` });
+      }
+    }
   }
 
   whatRules(ev, path, issues);
   return issues;
+}
+
+/**
+ * Vocabulary checks of one event. A class rather than closures: validation runs for every
+ * captured event, and per-call closures cost an allocation (and, under tsx, a name definition) each.
+ */
+class VocabRules {
+  constructor(
+    private readonly issues: ValidationIssue[],
+    private readonly prefixes: PrefixMap,
+  ) {}
+
+  /** Checks a vocabulary value at `path + at`; returns its URI, or undefined when absent or invalid. */
+  vocab(v: unknown, vocabulary: CbvVocabulary, path: string, at: string): string | undefined {
+    if (typeof v !== 'string' || v.length === 0) return undefined;
+    const prefixes = this.prefixes;
+    const r = resolveCbvValue(vocabulary, v, (s) => expandCurie(s, prefixes));
+    if (r.status === 'invalid') {
+      this.issues.push({ path: path + at, message: r.reason });
+      return undefined;
+    }
+    return r.uri;
+  }
+
+  /** The `type` of each object of a bizTransactionList, sourceList or destinationList. */
+  typed(list: unknown, vocabulary: CbvVocabulary, path: string, at: string): void {
+    if (!Array.isArray(list)) return;
+    for (let i = 0; i < list.length; i++) {
+      const el = list[i];
+      if (isObj(el)) this.vocab(el.type, vocabulary, `${path}${at}/${i}`, '/type');
+    }
+  }
 }
 
 /** Per event type: which objects the event must name (EPCIS 2.0 §7.4.2–§7.4.6). */
@@ -128,17 +168,3 @@ function isObj(v: unknown): v is Obj {
 function nonEmpty(v: unknown): boolean {
   return Array.isArray(v) && v.length > 0;
 }
-
-function eachObject(list: unknown, at: string, fn: (o: Obj, path: string) => void): void {
-  if (!Array.isArray(list)) return;
-  for (let i = 0; i < list.length; i++) {
-    const el = list[i];
-    if (isObj(el)) fn(el, `${at}/${i}`);
-  }
-}
-
-function eachValue(list: unknown, fn: (v: unknown, index: number) => void): void {
-  if (!Array.isArray(list)) return;
-  for (let i = 0; i < list.length; i++) fn(list[i], i);
-}
-

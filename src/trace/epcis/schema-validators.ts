@@ -15,7 +15,23 @@ import type { EpcisEventType, ValidationIssue } from './types.ts';
 const addFormats = addFormatsModule.default ?? addFormatsModule;
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
-addFormats(ajv, ['uri']);
+// RFC 3986 'uri' of ajv-formats behind a bounded memo: locations, lot classes and vocabulary URIs
+// repeat across the events of a capture, and the full URI regex is the costliest format check.
+const uriFormat = addFormats.get('uri') as (s: string) => boolean;
+const uriMemo = new Map<string, boolean>();
+ajv.addFormat('uri', {
+  type: 'string',
+  validate: (s: string) => {
+    const hit = uriMemo.get(s);
+    if (hit !== undefined) return hit;
+    const ok = uriFormat(s);
+    if (s.length <= 512) {
+      if (uriMemo.size >= 20_000) uriMemo.clear();
+      uriMemo.set(s, ok);
+    }
+    return ok;
+  },
+});
 // xsd:dateTimeStamp (zone required). Stricter than RFC 3339 "date-time": 'T' separator only,
 // no leap second — the lexical space EPCIS 2.0 uses for all its timestamps.
 ajv.addFormat('epcis-date-time', { type: 'string', validate: isDateTimeStamp });
