@@ -1,8 +1,7 @@
-import { leafHash } from '../log/merkle.ts';
-import { storedHashIndex } from '../log/merkle.ts';
+import { leafHashOfText, storedHashIndex } from '../log/merkle.ts';
 import { sha256Tagged } from '../signing/capture-signature.ts';
 import type { Frontier } from './frontier.ts';
-import { formatLeaf } from './leaf.ts';
+import { leafFormatter } from './leaf.ts';
 import type { CaptureProblem, CaptureRow, EventRow, PreparedEvent } from './rows.ts';
 
 /** One capture waiting to be appended. */
@@ -35,15 +34,14 @@ export interface AppendPlan {
   readonly results: ItemResult[];
   readonly captures: CaptureRow[];
   readonly events: EventRow[];
-  readonly epcs: { epc: string; role: number; leafIndex: number }[];
+  /** EPC side-table rows as three parallel columns (what the bulk statements bind). */
+  readonly epcs: { readonly epc: string[]; readonly role: number[]; readonly leafIndex: number[] };
   /** Stored index of hashes[0]; the hashes are consecutive. */
   readonly hashStart: number;
   readonly hashes: Uint8Array[];
   readonly size: number;
   readonly lastRecordTime: number;
 }
-
-const enc = new TextEncoder();
 
 function duplicateProblem(id: string, index: number): CaptureProblem {
   return { type: 'epcisException:ValidationException', title: 'Duplicate eventID', status: 409, detail: `an event with eventID ${id} is already stored`, instance: `/epcisBody/eventList/${index}` };
@@ -64,7 +62,10 @@ export function planAppend(items: readonly AppendItem[], ctx: AppendContext): Ap
   const hashStart = storedHashIndex(0, size);
   const recordTime = Math.max(ctx.now, ctx.lastRecordTime);
   const recordIso = new Date(recordTime).toISOString();
-  const plan: AppendPlan = { results: [], captures: [], events: [], epcs: [], hashStart, hashes: [], size, lastRecordTime: recordTime };
+  const plan: AppendPlan = { results: [], captures: [], events: [], epcs: { epc: [], role: [], leafIndex: [] }, hashStart, hashes: [], size, lastRecordTime: recordTime };
+  // The event JSON ends with the recordTime member the repository sets (EPCIS 2.0 §7.4.1).
+  const recordMember = `,"recordTime":"${recordIso}"}`;
+  const { epcs, hashes, events } = plan;
   for (const item of items) {
     const c = item.capture;
     if (ctx.existingDigests.has(c.digest) || seenDigests.has(c.digest)) {
@@ -72,28 +73,23 @@ export function planAppend(items: readonly AppendItem[], ctx: AppendContext): Ap
       continue;
     }
     seenDigests.add(c.digest);
-    const dups = item.events.filter((e) => ctx.existingIds.has(e.eventId) || seenIds.has(e.eventId));
-    const dupSet = new Set(dups.map((e) => e.eventId));
+    let dupSet: Set<string> | undefined;
+    for (const e of item.events) {
+      if (ctx.existingIds.has(e.eventId) || seenIds.has(e.eventId)) (dupSet ??= new Set()).add(e.eventId);
+    }
+    const dups = dupSet ? item.events.filter((e) => dupSet.has(e.eventId)) : [];
     const errors: CaptureProblem[] = [...item.preErrors, ...dups.map((e) => duplicateProblem(e.eventId, e.captureIndex))];
-    const accepted = c.behaviour === 'rollback' && errors.length > 0 ? [] : item.events.filter((e) => !dupSet.has(e.eventId));
+    const accepted = c.behaviour === 'rollback' && errors.length > 0 ? [] : dupSet ? item.events.filter((e) => !dupSet.has(e.eventId)) : item.events;
     const firstLeaf = accepted.length > 0 ? size : null;
     const rows: EventRow[] = [];
+    const leaf = accepted.length > 0
+      ? leafFormatter({ recordTime: recordIso, org: item.orgCode, keyId: c.keyId, captureId: c.id, captureDigest: c.digest, signature: c.signature })
+      : undefined;
     for (const e of accepted) {
       seenIds.add(e.eventId);
-      const eventJson = `${e.jsonHead.slice(0, -1)},"recordTime":"${recordIso}"}`;
-      const leaf = formatLeaf({
-        eventId: e.eventId,
-        eventHash: e.eventHash,
-        eventJson: sha256Tagged(eventJson),
-        recordTime: recordIso,
-        org: item.orgCode,
-        keyId: c.keyId,
-        captureId: c.id,
-        captureDigest: c.digest,
-        captureIndex: e.captureIndex,
-        signature: c.signature,
-      });
-      for (const h of ctx.frontier.append(leafHash(enc.encode(leaf)))) plan.hashes.push(h);
+      const eventJson = e.jsonHead.slice(0, -1) + recordMember;
+      const text = leaf!(e.eventId, e.eventHash, sha256Tagged(eventJson), e.captureIndex);
+      for (const h of ctx.frontier.append(leafHashOfText(text))) hashes.push(h);
       const row: EventRow = {
         leafIndex: size,
         eventId: e.eventId,
@@ -112,13 +108,17 @@ export function planAppend(items: readonly AppendItem[], ctx: AppendContext): Ap
         eventJson,
       };
       rows.push(row);
-      plan.events.push(row);
-      for (const x of e.epcs) plan.epcs.push({ epc: x.epc, role: x.role, leafIndex: size });
+      events.push(row);
+      for (const x of e.epcs) {
+        epcs.epc.push(x.epc);
+        epcs.role.push(x.role);
+        epcs.leafIndex.push(size);
+      }
       size++;
     }
     const capture: CaptureRow = { ...c, success: errors.length === 0, errors, eventCount: rows.length, firstLeaf, finishedAt: ctx.now };
     plan.captures.push(capture);
-    plan.results.push({ kind: 'done', capture, events: rows, duplicates: [...dupSet] });
+    plan.results.push({ kind: 'done', capture, events: rows, duplicates: dupSet ? [...dupSet] : [] });
   }
   return { ...plan, size };
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { MemoryHashStore } from '../log/merkle.ts';
 import { Frontier } from './frontier.ts';
-import { formatLeaf, type LeafFields, parseLeaf } from './leaf.ts';
+import { formatLeaf, type LeafFields, leafFormatter, parseLeaf } from './leaf.ts';
 
 const fields: LeafFields = {
   eventId: 'urn:uuid:6f1c3a1e-3b0a-4c8e-9f57-1b2c3d4e5f60',
@@ -30,6 +30,19 @@ test('leaf text: exact documented bytes, strict round trip', () => {
   }
   assert.throws(() => formatLeaf({ ...fields, eventId: 'a b' }));
   assert.throws(() => formatLeaf({ ...fields, eventId: 'a\nb' }));
+});
+
+test('leafFormatter writes the bytes of formatLeaf and checks every field', () => {
+  const { eventId, eventHash, eventJson, captureIndex, ...capture } = fields;
+  const fmt = leafFormatter(capture);
+  assert.equal(fmt(eventId, eventHash, eventJson, captureIndex), formatLeaf(fields));
+  assert.equal(fmt('urn:x:1', eventHash, eventJson, 0), formatLeaf({ ...fields, eventId: 'urn:x:1', captureIndex: 0 }));
+  assert.throws(() => fmt('a b', eventHash, eventJson, 1));
+  assert.throws(() => fmt(eventId, '', eventJson, 1));
+  assert.throws(() => fmt(eventId, eventHash, 'x\ny', 1));
+  for (const k of ['recordTime', 'org', 'keyId', 'captureId', 'captureDigest', 'signature'] as const) {
+    assert.throws(() => leafFormatter({ ...capture, [k]: 'a b' }), new RegExp(k === 'keyId' ? 'key' : k === 'captureId' ? 'capture ' : ''));
+  }
 });
 
 test('Frontier appends exactly the stored hashes of the library and has its roots', () => {

@@ -60,6 +60,29 @@ export function formatLeaf(f: LeafFields): string {
   return out;
 }
 
+/** The per-capture fields of a leaf (the same for every event of one capture). */
+export type LeafCaptureFields = Omit<LeafFields, 'eventId' | 'eventHash' | 'eventJson' | 'captureIndex'>;
+
+/**
+ * {@link formatLeaf} for the events of one capture: the capture's fields are checked and laid out
+ * once, so each event only adds its own four values. Returns the same text as formatLeaf.
+ */
+export function leafFormatter(c: LeafCaptureFields): (eventId: string, eventHash: string, eventJson: string, captureIndex: number) => string {
+  const middle: string[] = [c.recordTime, c.org, c.keyId, c.captureId, c.captureDigest];
+  for (let i = 0; i < middle.length; i++) {
+    if (!isLeafValue(middle[i]!)) throw new Error(`leaf field ${NAMES[i + 3]} is not a single token`);
+  }
+  if (!isLeafValue(c.signature)) throw new Error('leaf field signature is not a single token');
+  const mid = `\n${NAMES[3]} ${c.recordTime}\n${NAMES[4]} ${c.org}\n${NAMES[5]} ${c.keyId}\n${NAMES[6]} ${c.captureId}\n${NAMES[7]} ${c.captureDigest}\n${NAMES[8]} `;
+  const tail = `\n${NAMES[9]} ${c.signature}\n`;
+  return (eventId, eventHash, eventJson, captureIndex) => {
+    if (!isLeafValue(eventId)) throw new Error(`leaf field ${NAMES[0]} is not a single token`);
+    if (!isLeafValue(eventHash)) throw new Error(`leaf field ${NAMES[1]} is not a single token`);
+    if (!isLeafValue(eventJson)) throw new Error(`leaf field ${NAMES[2]} is not a single token`);
+    return `${LEAF_VERSION}\n${NAMES[0]} ${eventId}\n${NAMES[1]} ${eventHash}\n${NAMES[2]} ${eventJson}${mid}${captureIndex}${tail}`;
+  };
+}
+
 /** Parses leaf text strictly (exact line names and order, canonical index), or returns null. */
 export function parseLeaf(text: string): LeafFields | null {
   if (text.length > MAX_LEAF_BYTES || !text.endsWith('\n')) return null;

@@ -49,9 +49,9 @@ export class PostgresLedgerStore implements LedgerStore {
             ev.map((e) => e.bizStep), ev.map((e) => e.disposition), ev.map((e) => e.readPoint), ev.map((e) => e.bizLocation), ev.map((e) => e.captureId), ev.map((e) => e.captureIndex), ev.map((e) => e.orgId), ev.map((e) => e.eventJson)],
         );
       }
-      if (plan.epcs.length) {
+      if (plan.epcs.epc.length) {
         await c.query('INSERT INTO trace_event_epcs (epc, role, leaf_index) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) ON CONFLICT DO NOTHING', [
-          plan.epcs.map((x) => x.epc), plan.epcs.map((x) => x.role), plan.epcs.map((x) => x.leafIndex),
+          plan.epcs.epc, plan.epcs.role, plan.epcs.leafIndex,
         ]);
       }
       if (plan.hashes.length) {

@@ -8,6 +8,15 @@ import type { CheckpointRow, CosignatureRow } from './rows.ts';
 
 type Stmt = BetterSqlite3.Statement;
 
+/** Rows per multi-row INSERT of the narrow side tables (EPCs, stored hashes). */
+const BULK_ROWS = 64;
+
+/** `(?, ?), (?, ?), …`: the VALUES list of `n` rows of `width` parameters. */
+function rows(n: number, width: number): string {
+  const one = `(${Array.from({ length: width }, () => '?').join(', ')})`;
+  return Array.from({ length: n }, () => one).join(', ');
+}
+
 /**
  * The log on SQLite: synchronous better-sqlite3 statements inside one transaction that holds the
  * platform's write lock, so an append is atomic and nothing else interleaves with it.
@@ -28,7 +37,9 @@ export class SqliteLedgerStore implements LedgerStore {
       insEvent: p(`INSERT INTO trace_events (leaf_index, event_id, event_hash, event_type, action, event_time, record_time, biz_step,
         disposition, read_point, biz_location, capture_id, capture_index, org_id, event_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insEpc: p('INSERT OR IGNORE INTO trace_event_epcs (epc, role, leaf_index) VALUES (?, ?, ?)'),
+      insEpcMany: p(`INSERT OR IGNORE INTO trace_event_epcs (epc, role, leaf_index) VALUES ${rows(BULK_ROWS, 3)}`),
       insHash: p('INSERT INTO trace_log_hashes (idx, hash) VALUES (?, ?)'),
+      insHashMany: p(`INSERT INTO trace_log_hashes (idx, hash) VALUES ${rows(BULK_ROWS, 2)}`),
       leaves: p(`SELECT ${LEAF_COLUMNS} FROM ${LEAF_FROM} WHERE e.leaf_index >= ? AND e.leaf_index < ? ORDER BY e.leaf_index`),
       latestCp: p('SELECT size, root, note, created_at FROM trace_checkpoints ORDER BY size DESC LIMIT 1'),
       cp: p('SELECT size, root, note, created_at FROM trace_checkpoints WHERE size = ?'),
@@ -57,10 +68,33 @@ export class SqliteLedgerStore implements LedgerStore {
     for (const e of plan.events) {
       this.s.insEvent!.run(e.leafIndex, e.eventId, e.eventHash, e.eventType, e.action, e.eventTime, e.recordTime, e.bizStep, e.disposition, e.readPoint, e.bizLocation, e.captureId, e.captureIndex, e.orgId, e.eventJson);
     }
-    for (const x of plan.epcs) this.s.insEpc!.run(x.epc, x.role, x.leafIndex);
-    for (let i = 0; i < plan.hashes.length; i++) this.s.insHash!.run(plan.hashStart + i, plan.hashes[i]);
+    const { epc, role, leafIndex } = plan.epcs;
+    this.bulk(this.s.insEpc!, this.s.insEpcMany!, epc.length, (args, i) => args.push(epc[i]!, role[i]!, leafIndex[i]!));
+    const hashes = plan.hashes;
+    const start = plan.hashStart;
+    this.bulk(this.s.insHash!, this.s.insHashMany!, hashes.length, (args, i) => args.push(start + i, hashes[i]!));
     this.s.setState!.run(plan.size, plan.lastRecordTime);
     return plan.results;
+  }
+
+  /**
+   * Runs a narrow INSERT for rows 0…n-1: `many` (BULK_ROWS rows per statement) while whole chunks
+   * remain, then `one` per row. Fewer statement executions for the side tables' small rows; the
+   * wide trace_events rows stay one per statement, which SQLite inserts faster than multi-row VALUES.
+   */
+  private bulk(one: Stmt, many: Stmt, n: number, push: (args: unknown[], i: number) => void): void {
+    const args: unknown[] = [];
+    let i = 0;
+    for (; i + BULK_ROWS <= n; i += BULK_ROWS) {
+      args.length = 0;
+      for (let k = i; k < i + BULK_ROWS; k++) push(args, k);
+      many.run(args);
+    }
+    for (; i < n; i++) {
+      args.length = 0;
+      push(args, i);
+      one.run(args);
+    }
   }
 
   /** The values of `keys` already stored, looked up 500 at a time. */

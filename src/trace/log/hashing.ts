@@ -21,6 +21,16 @@ export function leafHash(data: Uint8Array): Uint8Array {
   return view(sha256(buf));
 }
 
+/**
+ * {@link leafHash} of the UTF-8 bytes of `text`, without encoding it into a separate buffer first:
+ * a string is hashed as UTF-8 (lone surrogates as U+FFFD, like TextEncoder), so the 0x00 prefix can
+ * travel as a U+0000 character.
+ */
+export function leafHashOfText(text: string): Uint8Array {
+  if (oneShotText) return view(oneShotText('sha256', `\u0000${text}`, 'buffer'));
+  return leafHash(new TextEncoder().encode(text));
+}
+
 /** RFC 9162 §2.1.1: the hash of an interior node, SHA-256(0x01 ‖ left ‖ right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   const buf = Buffer.allocUnsafe(1 + left.length + right.length);
@@ -33,6 +43,7 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
 // One-shot crypto.hash (Node ≥ 20.12) is about twice as fast as createHash for these small inputs;
 // the log hashes two or three times per appended leaf.
 const oneShot = (crypto as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
+const oneShotText = oneShot as ((alg: string, data: string, enc: 'buffer') => Buffer) | undefined;
 function sha256(data: Buffer): Buffer {
   return oneShot ? oneShot('sha256', data, 'buffer') : createHash('sha256').update(data).digest();
 }

@@ -14,6 +14,7 @@ import {
   inclusionProofError,
   inclusionProofPlan,
   leafHash,
+  leafHashOfText,
   MemoryHashStore,
   merkleTreeHash,
   nodeHash,
@@ -76,6 +77,12 @@ test('leaf and node hashes follow RFC 9162 §2.1.1 domain separation', () => {
   const a = leafHash(Uint8Array.of(1));
   const b = leafHash(Uint8Array.of(2));
   assert.notEqual(hex(nodeHash(a, b)), hex(nodeHash(b, a)));
+});
+
+test('leafHashOfText is the leaf hash of the UTF-8 bytes (lone surrogates as U+FFFD)', () => {
+  for (const t of ['', 'leaf 1', 'cantho-trace-leaf/v1\nevent-id urn:x\n', 'Cần Thơ ✓ 😀', 'a\ud800b\udc00c']) {
+    assert.equal(hex(leafHashOfText(t)), hex(leafHash(new TextEncoder().encode(t))), JSON.stringify(t));
+  }
 });
 
 test('stored hash index: dense append order, inverse and count', () => {

@@ -7,7 +7,7 @@
 export { storedHashesForAppend, storedHashesForAppendFrom, storedHashesForAppendIndexes } from './append.ts';
 export { consistencyProof, consistencyProofFrom, consistencyProofPlan } from './consistency-proof.ts';
 export { type HashReader, readHashesChecked } from './hash-reader.ts';
-export { bytesEqual, EMPTY_TREE_HASH, HASH_SIZE, isHash, leafHash, nodeHash } from './hashing.ts';
+export { bytesEqual, EMPTY_TREE_HASH, HASH_SIZE, isHash, leafHash, leafHashOfText, nodeHash } from './hashing.ts';
 export { inclusionProof, inclusionProofFrom, inclusionProofPlan } from './inclusion-proof.ts';
 export { MemoryHashStore } from './memory-store.ts';
 export { merkleTreeHash } from './mth.ts';
