@@ -9,6 +9,7 @@
  *      bridge (127.0.0.1:1883);
  *   5. publish → SSE client latency p50/p99 at half the peak rate of 1. (aim p99 ≤ 250 ms).
  * The server runs in this process; the clients in BENCH_WORKERS child processes (2 cores here).
+ * BENCH_ONLY=bare,sqlite,pg,bridge and BENCH_RUNS=point,telemetry,latency pick parts (default all).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -194,6 +195,8 @@ const report = (s: string) => {
 
 report(`ingest bench: ${SECONDS}s per run, ${WORKERS} client processes × ${CONNS} connections × ${WINDOW} in flight`);
 const ONLY = process.env.BENCH_ONLY ?? '';
+/** SQLite runs to do (point, telemetry, latency); the latency run paces at half the point rate. */
+const RUNS = process.env.BENCH_RUNS ?? 'point,telemetry,latency';
 const bare = ONLY && !ONLY.includes('bare') ? Number.NaN : await bareAedes();
 report(`bare Aedes (no storage), QoS 1 acks/s:            ${fmt(bare)}`);
 
@@ -201,12 +204,13 @@ const dir = mkdtempSync(join(tmpdir(), 'cantho-bench-'));
 if (!ONLY || ONLY.includes('sqlite')) {
   const { p, mqttUrl, streams, devices } = await platformOn(join(dir, 'bench.db'), {});
   peakRss = process.memoryUsage().rss;
-  const point = await measure(p, { url: mqttUrl, mode: 'point', prefix: '', password: ADMIN, targets: streams });
+  const none: Measured = { acked: Number.NaN, committed: Number.NaN, batch: Number.NaN, commitMs: Number.NaN, cpuPerObs: Number.NaN };
+  const point = RUNS.includes('point') || RUNS.includes('latency') ? await measure(p, { url: mqttUrl, mode: 'point', prefix: '', password: ADMIN, targets: streams }) : none;
   report(`SQLite  QoS 1 1-point: committed obs/s ${fmt(point.committed)} (acked ${fmt(point.acked)}/s) = ${(point.committed / bare).toFixed(2)} × bare (target ≥ 0.80); ${how(point)}`);
-  const tele = await measure(p, { url: mqttUrl, mode: 'telemetry', prefix: '', password: ADMIN, targets: devices });
+  const tele = RUNS.includes('telemetry') ? await measure(p, { url: mqttUrl, mode: 'telemetry', prefix: '', password: ADMIN, targets: devices }) : none;
   report(`SQLite  telemetry ×10: committed points/s ${fmt(tele.committed)} (target ≥ 100,000); ${how(tele)}`);
   report(`SQLite  peak RSS: ${fmt(peakRss / 1048576)} MiB`);
-  const lat = await latency(p, { url: mqttUrl, mode: 'paced', prefix: '', password: ADMIN, targets: streams }, point.committed / 2);
+  const lat = RUNS.includes('latency') ? await latency(p, { url: mqttUrl, mode: 'paced', prefix: '', password: ADMIN, targets: streams }, point.committed / 2) : { p50: Number.NaN, p99: Number.NaN, n: 0 };
   report(`SQLite  publish→SSE latency at ${fmt(point.committed / 2)} msg/s: p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms over ${fmt(lat.n)} events (aim p99 ≤ 250 ms)`);
   await p.close();
 }

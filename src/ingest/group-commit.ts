@@ -39,6 +39,7 @@ export class GroupCommit {
   private readonly queue: Unit[] = [];
   private queued = 0;
   private inFlight = 0;
+  private scheduled = false;
   /** Settles when every group taken so far has been answered: the next group answers after it. */
   private answered: Promise<void> = Promise.resolve();
   private closed = false;
@@ -75,6 +76,21 @@ export class GroupCommit {
       this.queue.push({ items, resolve, reject });
       this.queued += items.length;
       this.metrics.queueDepth.set(this.queued);
+      this.schedule();
+    });
+  }
+
+  /**
+   * Starts the next transactions once the event loop has read what the sockets hold: the callbacks
+   * of one loop turn (every connection with data) run before setImmediate, so their messages share
+   * one commit. Starting at the first message instead gave commits of about 16 observations under
+   * QoS 1 load, where the fixed cost of a transaction made up most of the CPU per message.
+   */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
       this.pump();
     });
   }
@@ -149,10 +165,8 @@ export class GroupCommit {
     }
   }
 
-  /** One transaction; on PostgreSQL rows go in stream order so concurrent writers lock alike. */
-  private async commit(items: ObservationInput[]): Promise<number[]> {
-    const order = this.db.dialect === 'postgres' ? streamOrder(items) : null;
-    const rows = order ? order.map((i) => items[i]!) : items;
+  /** One transaction (the writer orders rows by stream, so concurrent writers lock alike). */
+  private async commit(rows: ObservationInput[]): Promise<number[]> {
     const derivedFoi = rows.map((o) => o.featureOfInterestId === undefined);
     for (let attempt = 0; ; attempt++) {
       const end = this.metrics.commitSeconds.startTimer();
@@ -166,10 +180,7 @@ export class GroupCommit {
         });
         end();
         this.metrics.batchSize.observe(rows.length);
-        if (!order) return ids;
-        const out = new Array<number>(items.length);
-        for (let k = 0; k < order.length; k++) out[order[k]!] = ids[k]!;
-        return out;
+        return ids;
       } catch (e) {
         end();
         // A rolled-back transaction may have made a FeatureOfInterest that is gone now.
@@ -180,10 +191,4 @@ export class GroupCommit {
       }
     }
   }
-}
-
-function streamOrder(items: ObservationInput[]): number[] {
-  const idx = items.map((_, i) => i);
-  const key = (o: ObservationInput) => (o.datastreamId !== undefined ? o.datastreamId * 2 : (o.multiDatastreamId ?? 0) * 2 + 1);
-  return idx.sort((a, b) => key(items[a]!) - key(items[b]!) || a - b);
 }
