@@ -11,8 +11,8 @@ const files = new Map<string, number>();
 /**
  * Checkpoints a SQLite file's WAL on a background thread (one per process, shared by every open
  * file). The connection that writes then runs with `wal_autocheckpoint = 0`: SQLite's automatic
- * checkpoint would otherwise copy pages and sync the file inside a commit, on the event loop, and
- * that took about a quarter of the ingest path's CPU. Durability is unchanged: a checkpoint only
+ * checkpoint would otherwise copy pages and sync the file inside a commit, on the event loop (in
+ * a CPU profile of MQTT ingest, COMMIT's share of the event loop fell from 23% to 13% without it). Durability is unchanged: a checkpoint only
  * copies frames that are already committed in the WAL. Returns the function that unregisters.
  */
 export function checkpointInBackground(file: string): () => void {
