@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql } from 'kysely';
 import type { Principal } from '../auth/roles.ts';
 import { can } from '../auth/roles.ts';
@@ -14,7 +13,7 @@ import type { Paging } from './read/collection-query.ts';
 import { read, type ReadResult } from './read/reader.ts';
 import { resolvePath } from './read/resolve.ts';
 import { EntityUpdater } from './write/entity-updater.ts';
-import { EntityWriter } from './write/entity-writer.ts';
+import { type Created, EntityWriter } from './write/entity-writer.ts';
 import { ObservationWriter } from './write/observation-writer.ts';
 
 /**
@@ -22,18 +21,6 @@ import { ObservationWriter } from './write/observation-writer.ts';
  * at hand (CreateObservations, MQTT), so live push needs no read-back; otherwise it is undefined.
  */
 export type ChangeListener = (entity: string, id: number, kind: 'create' | 'update', observation?: ObservationInput) => void;
-
-/** Entities created by the current write call, nested ones of a deep insert included (§10.2.1.2). */
-const createdInCall = new AsyncLocalStorage<[string, number][]>();
-
-/** The entity writer, noting each entity it creates so that every one is announced after commit. */
-class NotingWriter extends EntityWriter {
-  override async createIn(...args: Parameters<EntityWriter['createIn']>): Promise<number> {
-    const id = await super.createIn(...args);
-    createdInCall.getStore()?.push([args[1].name, id]);
-    return id;
-  }
-}
 
 /** What one API call is: who, against which root URL. */
 export interface CallContext {
@@ -60,7 +47,7 @@ export class SensingService {
     readonly paging: Paging,
   ) {
     this.observations = new ObservationWriter(db);
-    this.writer = new NotingWriter(db, this.observations);
+    this.writer = new EntityWriter(db, this.observations);
     this.updater = new EntityUpdater(db, this.writer);
   }
 
@@ -88,10 +75,13 @@ export class SensingService {
     return ids;
   }
 
-  /** Runs a write and then announces every entity it created (deep inserts included). */
-  private async announcingCreates<T>(fn: () => Promise<T>): Promise<T> {
-    const made: [string, number][] = [];
-    const r = await createdInCall.run(made, fn);
+  /**
+   * Runs a write and then announces every entity it created, nested ones of a deep insert included
+   * (§10.2.1.2): `fn` hands `made` to the writer, which notes them per transaction.
+   */
+  private async announcingCreates<T>(fn: (made: Created[]) => Promise<T>): Promise<T> {
+    const made: Created[] = [];
+    const r = await fn(made);
     for (const [entity, id] of made) this.emit(entity, id, 'create');
     return r;
   }
@@ -114,13 +104,13 @@ export class SensingService {
     if (path.single || path.property || path.ref) throw new AppError('METHOD_NOT_ALLOWED', 'POST goes to a collection, e.g. /v1.1/Things');
     await this.authorizeCreate(ctx, path, body);
     const e = path.entity;
-    const id = await this.announcingCreates(async () => {
-      if (path.segments.length === 1) return this.writer.create(e, body);
+    const id = await this.announcingCreates(async (made) => {
+      if (path.segments.length === 1) return this.writer.create(e, body, undefined, made);
       const parentPath = { ...path, segments: path.segments.slice(0, -1), single: true };
       const parentSeg = path.segments[path.segments.length - 1]!;
       if (parentSeg.kind !== 'nav') throw new AppError('INVALID_PATH', 'Invalid POST path');
       const parent = await resolvePath(this.db, { ...parentPath, entity: parentPath.segments[parentPath.segments.length - 1]!.entity } as ResourcePath, false);
-      return this.writer.create(e, body, { nav: parentSeg.nav, id: parent.id!, parent: parent.entity });
+      return this.writer.create(e, body, { nav: parentSeg.nav, id: parent.id!, parent: parent.entity }, made);
     });
     return { set: e.set, id };
   }
@@ -161,7 +151,7 @@ export class SensingService {
 
   async update(ctx: CallContext, pathText: string, body: unknown, mode: 'patch' | 'put' | 'json-patch'): Promise<void> {
     const { path, id } = await this.single(ctx, pathText);
-    await this.announcingCreates(() => (mode === 'json-patch' ? this.updater.jsonPatch(path.entity, id, body) : this.updater.update(path.entity, id, body, mode)));
+    await this.announcingCreates((made) => (mode === 'json-patch' ? this.updater.jsonPatch(path.entity, id, body, made) : this.updater.update(path.entity, id, body, mode, made)));
     this.emit(path.entity.name, id, 'update');
   }
 

@@ -4,7 +4,7 @@ import { type Database, writeTx } from '../../storage/database.ts';
 import { ENTITIES, type EntityDef } from '../model/entities.ts';
 import { propValue, type Row } from '../read/serialize.ts';
 import { checkKeys, type Columns, encodeProp, isObject, linkId } from './encode.ts';
-import { checkMultiResult, type EntityWriter, isPrivate, mustExist } from './entity-writer.ts';
+import { type Created, checkMultiResult, type EntityWriter, isPrivate, mustExist, noteCreatedIn } from './entity-writer.ts';
 import { applyJsonPatch, type JsonPatchOp } from './json-patch.ts';
 import { recomputeBuckets } from './rollups.ts';
 
@@ -21,12 +21,17 @@ export class EntityUpdater {
     private readonly writer: EntityWriter,
   ) {}
 
-  async update(e: EntityDef, id: number, body: unknown, mode: 'patch' | 'put'): Promise<void> {
-    await writeTx(this.db, (trx) => this.updateIn(trx, e, id, body, mode));
+  /** PATCH or PUT; `created` receives the entities made on the way (new Locations of a Thing). */
+  async update(e: EntityDef, id: number, body: unknown, mode: 'patch' | 'put', created?: Created[]): Promise<void> {
+    await writeTx(this.db, (trx) => {
+      noteCreatedIn(trx, created);
+      return this.updateIn(trx, e, id, body, mode);
+    });
   }
 
-  async jsonPatch(e: EntityDef, id: number, ops: unknown): Promise<void> {
+  async jsonPatch(e: EntityDef, id: number, ops: unknown, created?: Created[]): Promise<void> {
     await writeTx(this.db, async (trx) => {
+      noteCreatedIn(trx, created);
       const row = await loadRow(trx, e, id);
       const doc: Record<string, unknown> = {};
       for (const p of e.props) if (p.type !== 'id' && !p.readOnly) doc[p.name] = propValue(p, row);

@@ -17,6 +17,17 @@ interface ParentLink {
 
 const PRIVATE_FLAG = 'cantho:visibility';
 
+/** An entity made by a write: its type name and id. */
+export type Created = [entity: string, id: number];
+
+/** Where each transaction notes the entities it creates, for the caller to announce after commit. */
+const createdLists = new WeakMap<object, Created[]>();
+
+/** Notes the entities created in `trx` (deep inserts included) in `list`. */
+export function noteCreatedIn(trx: object, list: Created[] | undefined): void {
+  if (list) createdLists.set(trx, list);
+}
+
 /**
  * Create (with deep insert and links, §10.2), for every entity type. Runs inside the caller's
  * transaction so a deep insert is all or nothing.
@@ -27,8 +38,10 @@ export class EntityWriter {
     private readonly observations: ObservationWriter,
   ) {}
 
-  async create(e: EntityDef, body: unknown, parent?: { nav: NavDef; id: number; parent: EntityDef }): Promise<number> {
+  /** Creates in a transaction of its own; `created` receives every entity made (nested ones first). */
+  async create(e: EntityDef, body: unknown, parent?: { nav: NavDef; id: number; parent: EntityDef }, created?: Created[]): Promise<number> {
     return writeTx(this.db, async (trx) => {
+      noteCreatedIn(trx, created);
       const link = parent ? await this.parentLink(trx, parent.parent, parent.nav, parent.id) : undefined;
       const id = await this.createIn(trx, e, body, link?.fk ? { fk: link.fk, id: link.id } : undefined);
       if (link?.via) await this.insertVia(trx, link.via, parent!.id, id, 0, true);
@@ -69,6 +82,7 @@ export class EntityWriter {
       });
       await checkMultiResult(trx, input.multiDatastreamId, input.result);
       const [id] = await this.observations.writeIn(trx, [input]);
+      createdLists.get(trx)?.push([e.name, id!]);
       return id!;
     }
     for (const p of e.props) {
@@ -103,6 +117,7 @@ export class EntityWriter {
       }
     }
     await this.afterInsert(trx, e, id, body);
+    createdLists.get(trx)?.push([e.name, id]);
     return id;
   }
 
