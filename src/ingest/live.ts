@@ -55,6 +55,16 @@ export class LiveHub {
 
   /** Change-hub consumer: every created Observation enters the ring and reaches its listeners. */
   handle(batch: Change[]): void {
+    // One write per client and batch instead of one per event (each would be a chunk and a syscall).
+    for (const cl of this.clients) cl.res.cork();
+    try {
+      this.fanOut(batch);
+    } finally {
+      for (const cl of this.clients) cl.res.uncork();
+    }
+  }
+
+  private fanOut(batch: Change[]): void {
     for (const c of batch) {
       if (c.e !== 'Observation' || c.k !== 'create' || !c.o) continue;
       const entry: Entry = { id: c.id, o: c.o };
