@@ -5,6 +5,7 @@ import { forEachBackend } from '../../testing/platform.ts';
 import { sharedDataPath, skipWithoutSharedData } from '../../testing/shared-data.ts';
 import { consistencyProof, inclusionProof, MemoryHashStore, storedHashIndex, treeHash } from '../log/merkle.ts';
 import { bulkAppendLeafHashes } from './bulk-hashes.ts';
+import { pgArray } from './postgres-store.ts';
 
 /**
  * The DB-backed tree against the RFC 6962/9162 reference vectors (shared/data/merkle): leaf hashes
@@ -75,5 +76,19 @@ forEachBackend((tp) => {
       const s1 = 1 + ((k * 31) % s);
       assert.deepEqual((await consistencyProof(s1, s, tp.p.trace.store)).map(hex), (await consistencyProof(s1, s, mem)).map(hex));
     }
+  });
+
+  test('PostgreSQL: array literals built through JSON read back as the values', async () => {
+    if (tp.backend.dialect !== 'postgres') return;
+    const texts = ['plain', '', 'a "quoted" \\ back\\slash', '{braces},[commas]', ' spaces ', 'NULL', null, 'Cần Thơ ✓', '{"eventID":"ni:///x","n":1}', 'line\nbreak\ttab', 'emoji 😀', '\\"'];
+    const nums = [0, 1, -5, 2 ** 53 - 1, null, 1700000000000];
+    const safe = texts.filter((t) => t === null || !/[\n\t😀]/u.test(t));
+    assert.equal(typeof pgArray(safe), 'string');
+    assert.ok(Array.isArray(pgArray(texts)), 'control characters and surrogates go through the driver');
+    const r = await tp.p.db.pg!.query('SELECT $1::text[] AS t, $2::bigint[] AS n, $3::text[] AS e, $4::text[] AS s', [pgArray(texts), pgArray(nums), pgArray([]), pgArray(safe)]);
+    assert.deepEqual(r.rows[0].t, texts);
+    assert.deepEqual(r.rows[0].s, safe);
+    assert.deepEqual(r.rows[0].n.map((x: string | number | null) => (x === null ? null : Number(x))), nums);
+    assert.deepEqual(r.rows[0].e, []);
   });
 });

@@ -9,8 +9,8 @@ import type { CheckpointRow, CosignatureRow } from './rows.ts';
 /**
  * The log on PostgreSQL. The append transaction locks the single `trace_log_state` row
  * (SELECT … FOR UPDATE), so several nodes append in turn and leaf indexes stay dense; rows go in
- * with one `INSERT … SELECT FROM unnest($arrays)` per table (one round trip per table, whatever
- * the batch size). The tree's border is re-read under the lock in every transaction.
+ * with one `INSERT … SELECT FROM unnest($arrays)` per table, all in one statement (one round trip,
+ * whatever the batch size). The tree's border is re-read under the lock in every transaction.
  */
 export class PostgresLedgerStore implements LedgerStore {
   private readonly pool: pg.Pool;
@@ -22,44 +22,46 @@ export class PostgresLedgerStore implements LedgerStore {
   async append(items: readonly AppendItem[], now: number): Promise<ItemResult[]> {
     const c = await this.pool.connect();
     try {
-      await c.query('BEGIN');
-      const st = (await c.query('SELECT size, last_record_time FROM trace_log_state WHERE id = 1 FOR UPDATE')).rows[0] as { size: number; last_record_time: number };
+      // Four round trips (the append is serialised, so each one is paid by every capture waiting):
+      // begin and lock; read the border and what is already stored; write everything; commit.
+      const [, locked] = (await c.query('BEGIN; SELECT size, last_record_time FROM trace_log_state WHERE id = 1 FOR UPDATE')) as unknown as pg.QueryResult[];
+      const st = locked!.rows[0] as { size: number; last_record_time: number };
       const size = Number(st.size);
-      const working = Frontier.fromStored(size, await readWith(c, Frontier.indexes(size)));
+      const border = Frontier.indexes(size);
       const ids = items.flatMap((it) => it.events.map((e) => e.eventId));
       const digests = items.map((it) => it.capture.digest);
-      const existingIds = new Set((await c.query('SELECT event_id FROM trace_events WHERE event_id = ANY($1::text[])', [ids])).rows.map((r) => r.event_id as string));
-      const existingDigests = new Set((await c.query('SELECT digest FROM trace_captures WHERE digest = ANY($1::text[])', [digests])).rows.map((r) => r.digest as string));
-      const plan = planAppend(items, { size, lastRecordTime: Number(st.last_record_time), now, existingIds, existingDigests, frontier: working });
+      const known = await c.query({ name: 'trace-append-read', text: READ_SQL, values: [pgArray(border), pgArray(ids), pgArray(digests)] });
+      const found = new Map<number, Uint8Array>();
+      const existingIds = new Set<string>();
+      const existingDigests = new Set<string>();
+      for (const r of known.rows as { k: string; i: number | null; h: Buffer | null; v: string | null }[]) {
+        if (r.k === 'h') found.set(Number(r.i), new Uint8Array(r.h!));
+        else if (r.k === 'e') existingIds.add(r.v!);
+        else existingDigests.add(r.v!);
+      }
+      const hashes = border.map((i) => {
+        const h = found.get(i);
+        if (!h) throw new Error(`stored hash ${i} is missing`);
+        return h;
+      });
+      const plan = planAppend(items, { size, lastRecordTime: Number(st.last_record_time), now, existingIds, existingDigests, frontier: Frontier.fromStored(size, hashes) });
       const cs = plan.captures;
-      if (cs.length) {
-        await c.query(
-          `INSERT INTO trace_captures (id, org_id, key_id, digest, signature, body, error_behaviour, success, errors, event_count, first_leaf, created_at, finished_at, api_key_id)
-           SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[])`,
-          [cs.map((x) => x.id), cs.map((x) => x.orgId), cs.map((x) => x.keyId), cs.map((x) => x.digest), cs.map((x) => x.signature), cs.map((x) => x.body), cs.map((x) => x.behaviour),
-            cs.map((x) => (x.success ? 1 : 0)), cs.map((x) => JSON.stringify(x.errors)), cs.map((x) => x.eventCount), cs.map((x) => x.firstLeaf), cs.map((x) => x.createdAt), cs.map((x) => x.finishedAt), cs.map((x) => x.apiKeyId)],
-        );
-      }
       const ev = plan.events;
-      if (ev.length) {
-        await c.query(
-          `INSERT INTO trace_events (leaf_index, event_id, event_hash, event_type, action, event_time, record_time, biz_step, disposition, read_point, biz_location, capture_id, capture_index, org_id, event_json)
-           SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bigint[], $14::bigint[], $15::text[])`,
-          [ev.map((e) => e.leafIndex), ev.map((e) => e.eventId), ev.map((e) => e.eventHash), ev.map((e) => e.eventType), ev.map((e) => e.action), ev.map((e) => e.eventTime), ev.map((e) => e.recordTime),
-            ev.map((e) => e.bizStep), ev.map((e) => e.disposition), ev.map((e) => e.readPoint), ev.map((e) => e.bizLocation), ev.map((e) => e.captureId), ev.map((e) => e.captureIndex), ev.map((e) => e.orgId), ev.map((e) => e.eventJson)],
-        );
-      }
-      if (plan.epcs.epc.length) {
-        await c.query('INSERT INTO trace_event_epcs (epc, role, leaf_index) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) ON CONFLICT DO NOTHING', [
-          plan.epcs.epc, plan.epcs.role, plan.epcs.leafIndex,
-        ]);
-      }
-      if (plan.hashes.length) {
-        await c.query('INSERT INTO trace_log_hashes (idx, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])', [
-          plan.hashes.map((_, i) => plan.hashStart + i), plan.hashes.map((h) => Buffer.from(h.buffer, h.byteOffset, h.byteLength)),
-        ]);
-      }
-      await c.query('UPDATE trace_log_state SET size = $1, last_record_time = $2 WHERE id = 1', [plan.size, plan.lastRecordTime]);
+      await c.query({
+        name: 'trace-append-write',
+        text: WRITE_SQL,
+        values: [
+          pgArray(cs.map((x) => x.id)), pgArray(cs.map((x) => x.orgId)), pgArray(cs.map((x) => x.keyId)), pgArray(cs.map((x) => x.digest)), pgArray(cs.map((x) => x.signature)),
+          pgArray(cs.map((x) => x.body)), pgArray(cs.map((x) => x.behaviour)), pgArray(cs.map((x) => (x.success ? 1 : 0))), pgArray(cs.map((x) => JSON.stringify(x.errors))),
+          pgArray(cs.map((x) => x.eventCount)), pgArray(cs.map((x) => x.firstLeaf)), pgArray(cs.map((x) => x.createdAt)), pgArray(cs.map((x) => x.finishedAt)), pgArray(cs.map((x) => x.apiKeyId)),
+          pgArray(ev.map((e) => e.leafIndex)), pgArray(ev.map((e) => e.eventId)), pgArray(ev.map((e) => e.eventHash)), pgArray(ev.map((e) => e.eventType)), pgArray(ev.map((e) => e.action)),
+          pgArray(ev.map((e) => e.eventTime)), pgArray(ev.map((e) => e.recordTime)), pgArray(ev.map((e) => e.bizStep)), pgArray(ev.map((e) => e.disposition)), pgArray(ev.map((e) => e.readPoint)),
+          pgArray(ev.map((e) => e.bizLocation)), pgArray(ev.map((e) => e.captureId)), pgArray(ev.map((e) => e.captureIndex)), pgArray(ev.map((e) => e.orgId)), pgArray(ev.map((e) => e.eventJson)),
+          pgArray(plan.epcs.epc), pgArray(plan.epcs.role), pgArray(plan.epcs.leafIndex),
+          pgArray(plan.hashes.map((_, i) => plan.hashStart + i)), plan.hashes.map((h) => Buffer.from(h.buffer, h.byteOffset, h.byteLength)),
+          plan.size, plan.lastRecordTime,
+        ],
+      });
       await c.query('COMMIT');
       return plan.results;
     } catch (e) {
@@ -110,6 +112,40 @@ export class PostgresLedgerStore implements LedgerStore {
     return r.rows[0] ? Number(r.rows[0].size) : null;
   }
 }
+
+/** The border hashes, the eventIDs and the capture digests already stored, in one statement. */
+const READ_SQL = `SELECT 'h' AS k, idx AS i, hash AS h, NULL AS v FROM trace_log_hashes WHERE idx = ANY($1::bigint[])
+  UNION ALL SELECT 'e', NULL, NULL, event_id FROM trace_events WHERE event_id = ANY($2::text[])
+  UNION ALL SELECT 'd', NULL, NULL, digest FROM trace_captures WHERE digest = ANY($3::text[])`;
+
+/**
+ * Every row of one append and the new log state, in one statement: one `INSERT … SELECT FROM
+ * unnest($arrays)` per table as data-modifying CTEs (independent of each other; an empty array
+ * inserts nothing), then the state update.
+ */
+const WRITE_SQL = `WITH
+  c AS (INSERT INTO trace_captures (id, org_id, key_id, digest, signature, body, error_behaviour, success, errors, event_count, first_leaf, created_at, finished_at, api_key_id)
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[])),
+  e AS (INSERT INTO trace_events (leaf_index, event_id, event_hash, event_type, action, event_time, record_time, biz_step, disposition, read_point, biz_location, capture_id, capture_index, org_id, event_json)
+    SELECT * FROM unnest($15::bigint[], $16::text[], $17::text[], $18::text[], $19::text[], $20::bigint[], $21::bigint[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[], $27::bigint[], $28::bigint[], $29::text[])),
+  x AS (INSERT INTO trace_event_epcs (epc, role, leaf_index) SELECT * FROM unnest($30::text[], $31::bigint[], $32::bigint[]) ON CONFLICT DO NOTHING),
+  h AS (INSERT INTO trace_log_hashes (idx, hash) SELECT * FROM unnest($33::bigint[], $34::bytea[]))
+  UPDATE trace_log_state SET size = $35, last_record_time = $36 WHERE id = 1`;
+
+/**
+ * A PostgreSQL array literal for text, number and null elements, built by the engine's JSON
+ * serialiser: JSON writes `"` and `\` escaped exactly as an array literal does, and `null` reads
+ * as NULL. Elements with control characters or surrogates (which JSON would escape differently)
+ * are left to the driver's own array encoding.
+ */
+export function pgArray(values: readonly (string | number | null)[]): string | readonly (string | number | null)[] {
+  for (const v of values) if (typeof v === 'string' && JSON_ONLY_ESCAPES.test(v)) return values;
+  const json = JSON.stringify(values);
+  return `{${json.slice(1, -1)}}`;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters JSON escapes differently
+const JSON_ONLY_ESCAPES = /[\u0000-\u001f\ud800-\udfff]/;
 
 async function readWith(c: pg.Pool | pg.PoolClient, indexes: readonly number[]): Promise<Uint8Array[]> {
   if (indexes.length === 0) return [];
