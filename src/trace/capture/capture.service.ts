@@ -26,6 +26,11 @@ export interface CaptureRequest {
   readonly signatureHeader?: string;
   readonly orgHeader?: string;
   readonly principal: Principal | null;
+  /**
+   * The appender announcement made when the request started arriving ({@link CaptureService.announce});
+   * released here once the capture is queued or has failed. Without it, capture() announces itself.
+   */
+  readonly announced?: () => void;
 }
 
 /** The stored capture job and the events that became leaves. */
@@ -48,8 +53,17 @@ export class CaptureService {
     private readonly pool: PreparePool,
   ) {}
 
+  /**
+   * Tells the appender that a capture is on its way (call it when the request's headers are in,
+   * before its body has arrived); returns the idempotent function that withdraws the announcement.
+   * The appender waits briefly for announced captures, so one commit covers more of them.
+   */
+  announce(): () => void {
+    return this.appender.preparing();
+  }
+
   async capture(req: CaptureRequest): Promise<CaptureOutcome> {
-    const ready = this.appender.preparing();
+    const ready = req.announced ?? this.appender.preparing();
     try {
       return await this.captureAnnounced(req, ready);
     } finally {
@@ -61,7 +75,7 @@ export class CaptureService {
     // The signature is checked before the (costlier) parse and validation.
     const signer = await authenticateCapture(this.orgs, req.body, { signature: req.signatureHeader, org: req.orgHeader }, req.principal);
     const prepared = await this.pool.run({ body: req.body, kind: req.kind, behaviour: req.behaviour });
-    const text = bodyText(req.body);
+    const text = prepared.text ?? bodyText(req.body);
     const createdAt = Date.now();
     const appended = this.appender.append({
       capture: {

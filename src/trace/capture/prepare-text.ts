@@ -29,5 +29,6 @@ export function prepareText(req: PrepareRequest): PreparedCapture {
   } catch (e) {
     throw new AppError('INVALID_JSON', `The body is not valid UTF-8 JSON: ${(e as Error).message}`);
   }
-  return prepareCapture(doc, req.kind, req.behaviour);
+  const prepared = prepareCapture(doc, req.kind, req.behaviour);
+  return { events: prepared.events, problems: prepared.problems, text };
 }

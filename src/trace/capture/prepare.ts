@@ -12,6 +12,8 @@ export const CAPTURE_EVENT_LIMIT = 10_000;
 export interface PreparedCapture {
   readonly events: PreparedEvent[];
   readonly problems: CaptureProblem[];
+  /** The body as text, when it was decoded on the calling thread (saves decoding it twice). */
+  readonly text?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -86,14 +88,27 @@ export function prepareCapture(doc: unknown, kind: 'document' | 'event', behavio
     }
     const json: Obj = {};
     if (carry) json['@context'] = ev['@context'] === undefined ? context : [...(Array.isArray(context) ? context : [context]), ev['@context']];
-    for (const [k, v] of Object.entries(ev)) {
+    for (const k of Object.keys(ev)) {
       if ((k === '@context' && carry) || k === 'recordTime') continue; // recordTime: set on append
-      json[k] = v;
+      json[k] = ev[k];
       if (k === 'type' && ev.eventID === undefined) json.eventID = eventId;
     }
     if (json.eventID === undefined) json.eventID = eventId;
     const f = indexEvent(ev, withContextPrefixes(ev['@context'], docPrefixes));
-    events.push({ eventId, eventHash: hash, captureIndex: i, jsonHead: JSON.stringify(json), ...f });
+    events.push({
+      eventId,
+      eventHash: hash,
+      eventType: f.eventType,
+      action: f.action,
+      eventTime: f.eventTime,
+      bizStep: f.bizStep,
+      disposition: f.disposition,
+      readPoint: f.readPoint,
+      bizLocation: f.bizLocation,
+      captureIndex: i,
+      epcs: f.epcs,
+      jsonHead: JSON.stringify(json),
+    });
   }
   return { events, problems };
 }

@@ -9,7 +9,9 @@ import { prepareText, type PrepareRequest } from './prepare-text.ts';
 
 parentPort!.on('message', (m: PrepareRequest & { id: number }) => {
   try {
-    parentPort!.postMessage({ id: m.id, ok: true, result: prepareText(m) });
+    // The text stays here: the main thread decodes the body itself rather than receive a copy.
+    const { events, problems } = prepareText(m);
+    parentPort!.postMessage({ id: m.id, ok: true, result: { events, problems } });
   } catch (e) {
     const err = isAppError(e) ? { code: e.code, message: e.message, details: e.details } : { code: 'INTERNAL', message: (e as Error).message };
     parentPort!.postMessage({ id: m.id, ok: false, error: err });

@@ -33,6 +33,26 @@ forEachBackend((tp) => {
     assert.match(cp.text, /\n5\n/);
   });
 
+  test('SQLite: an append that meets SQLITE_BUSY is tried again, and concurrent captures share commits', async () => {
+    if (tp.backend.dialect !== 'sqlite') return;
+    const raw = tp.p.db.sqlite!;
+    const transaction = raw.transaction;
+    let busy = 2;
+    raw.transaction = function (this: typeof raw, ...args: Parameters<typeof transaction>) {
+      if (busy-- > 0) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      return transaction.apply(this, args);
+    } as typeof transaction;
+    let commits = 0;
+    tp.p.trace.appender.onAppended(() => commits++);
+    try {
+      const rs = await Promise.all(Array.from({ length: 6 }, (_, i) => postSigned(tp, org, '/epcis/capture', sampleDocument(3, { lot: `BUSY${i}` }))));
+      for (const r of rs) assert.equal(r.status, 202, r.text);
+      assert.ok(commits < 6, `${commits} commits for 6 concurrent captures`);
+    } finally {
+      raw.transaction = transaction;
+    }
+  });
+
   test('replayed signed body → 409; bad signature → 401; unsigned without custodial key → 401', async () => {
     const body = JSON.stringify(sampleDocument(1, { lot: 'REPLAY' }));
     const h = { 'cantho-signature': signBody(org, body) };

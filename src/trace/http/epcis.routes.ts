@@ -47,9 +47,25 @@ export async function registerEpcisRoutes(app: FastifyInstance, deps: EpcisRoute
         checkVersionHeaders(req);
       });
 
+      // A capture is announced to the appender as soon as its headers are in (its body may still be
+      // arriving), so that the group commit can wait for it; the announcement ends when the capture
+      // is queued, fails, or the request ends in any other way.
+      const announced = new WeakMap<FastifyRequest, () => void>();
+      const release = async (req: FastifyRequest) => {
+        announced.get(req)?.();
+      };
+      const captureHooks = {
+        onRequest: async (req: FastifyRequest) => {
+          announced.set(req, deps.capture.announce());
+        },
+        onResponse: release,
+        onRequestAbort: release,
+      };
+
       const capture = async (req: FastifyRequest, kind: 'document' | 'event'): Promise<CaptureOutcome> => {
         if (!Buffer.isBuffer(req.body)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'send the EPCIS JSON as application/json or application/ld+json');
         return deps.capture.capture({
+          announced: announced.get(req),
           body: req.body,
           kind,
           behaviour: kind === 'event' ? 'rollback' : behaviourOf(req),
@@ -59,11 +75,11 @@ export async function registerEpcisRoutes(app: FastifyInstance, deps: EpcisRoute
         });
       };
 
-      scope.post('/capture', { bodyLimit: CAPTURE_BYTES_LIMIT }, async (req, reply) => {
+      scope.post('/capture', { bodyLimit: CAPTURE_BYTES_LIMIT, ...captureHooks }, async (req, reply) => {
         const out = await capture(req, 'document');
         return reply.status(202).header('Location', `${baseUrl(deps.config, req)}/epcis/capture/${out.capture.id}`).send(captureJobJson(out.capture, out.signer.orgCode));
       });
-      scope.post('/events', { bodyLimit: CAPTURE_BYTES_LIMIT }, async (req, reply) => {
+      scope.post('/events', { bodyLimit: CAPTURE_BYTES_LIMIT, ...captureHooks }, async (req, reply) => {
         const out = await capture(req, 'event');
         const ev = out.events[0];
         if (!ev) throw new AppError('EPCIS_VALIDATION', 'the event was not stored', { errors: out.capture.errors });

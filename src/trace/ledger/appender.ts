@@ -10,8 +10,14 @@ interface Waiting {
 /** Most events written by one append transaction. */
 const MAX_BATCH_EVENTS = 20_000;
 /** Longest wait for announced captures before committing, and the batch size that stops it. */
-const GATHER_MS = 2;
+const GATHER_MS = 5;
 const MAX_WAITERS = 512;
+/**
+ * Longest wait for captures not yet announced when fewer are queued than the previous transaction
+ * appended: under steady concurrent load the next requests are on their way (their clients were
+ * just answered), and a commit per straggler would cost a transaction each.
+ */
+const STRAGGLER_MS = 1;
 
 /**
  * Group commit for the log: captures that arrive while a transaction is running wait and are then
@@ -23,6 +29,8 @@ export class LogAppender {
   private queue: Waiting[] = [];
   private running = false;
   private inPreparation = 0;
+  /** Captures in the previous transaction (the recent concurrency). */
+  private lastBatch = 0;
   private readonly listeners: ((size: number) => void)[] = [];
 
   constructor(private readonly store: LedgerStore, private readonly now: () => number = Date.now) {}
@@ -58,12 +66,20 @@ export class LogAppender {
     this.running = true;
     try {
       while (this.queue.length > 0) {
-        // Let captures that are already being verified and parsed reach the queue first (they
-        // announced themselves with preparing()), for at most GATHER_MS: one commit per burst
-        // instead of one per request, and no waiting at all when nothing else is in flight.
+        // Let captures that are already on their way reach the queue first (they announced
+        // themselves with preparing()), for at most GATHER_MS: one commit per burst instead of one
+        // per request, and no waiting at all when nothing else is in flight. When the previous
+        // transaction held more captures than are queued now, wait up to STRAGGLER_MS for the rest.
         const t0 = performance.now();
-        do await new Promise((r) => setImmediate(r));
-        while (this.inPreparation > 0 && this.queue.length < MAX_WAITERS && performance.now() - t0 < GATHER_MS);
+        let waited = 0;
+        do {
+          await new Promise((r) => setImmediate(r));
+          waited = performance.now() - t0;
+        } while (
+          this.queue.length < MAX_WAITERS &&
+          waited < GATHER_MS &&
+          (this.inPreparation > 0 || (this.queue.length < this.lastBatch && waited < STRAGGLER_MS))
+        );
         let events = 0;
         let n = 0;
         while (n < this.queue.length && (n === 0 || events + this.queue[n]!.item.events.length <= MAX_BATCH_EVENTS)) {
@@ -71,6 +87,7 @@ export class LogAppender {
           n++;
         }
         const batch = this.queue.splice(0, n);
+        this.lastBatch = n;
         try {
           const results = await this.store.append(
             batch.map((w) => w.item),

@@ -8,6 +8,9 @@ import type { CheckpointRow, CosignatureRow } from './rows.ts';
 
 type Stmt = BetterSqlite3.Statement;
 
+/** Pauses (ms) before retrying an append that met SQLITE_BUSY. */
+const BUSY_RETRIES = [5, 25, 100];
+
 /** Rows per multi-row INSERT of the narrow side tables (EPCs, stored hashes). */
 const BULK_ROWS = 64;
 
@@ -50,7 +53,17 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async append(items: readonly AppendItem[], now: number): Promise<ItemResult[]> {
-    return this.db.writeLock.run(() => this.raw.transaction(() => this.appendTx(items, now)).immediate());
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.db.writeLock.run(() => this.raw.transaction(() => this.appendTx(items, now)).immediate());
+      } catch (e) {
+        // SQLITE_BUSY despite the busy timeout (seen rarely while the background checkpointer
+        // restarts the WAL): the transaction was rolled back and the plan is recomputed from the
+        // database, so trying again is safe.
+        if ((e as { code?: string }).code !== 'SQLITE_BUSY' || this.raw.inTransaction || attempt >= BUSY_RETRIES.length) throw e;
+        await new Promise((r) => setTimeout(r, BUSY_RETRIES[attempt]));
+      }
+    }
   }
 
   private appendTx(items: readonly AppendItem[], now: number): ItemResult[] {
