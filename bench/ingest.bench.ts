@@ -74,11 +74,21 @@ async function bareAedes(): Promise<number> {
   const aedes = await Aedes.createBroker();
   const port = await freePort();
   const server = createServer(aedes.handle).listen(port, '127.0.0.1');
+  let acks = 0;
+  aedes.on('publish', (packet) => {
+    if (!packet.topic.startsWith('$SYS')) acks++;
+  });
+  const cpu0 = process.cpuUsage();
   const rate = await load({ url: `mqtt://127.0.0.1:${port}`, mode: 'point', prefix: '', targets: [1] });
+  const cpu = process.cpuUsage(cpu0);
+  bareCpuPerMsg = (cpu.user + cpu.system) / Math.max(1, acks);
   await new Promise<void>((r) => aedes.close(() => r()));
   server.close();
   return rate;
 }
+
+/** Server CPU (µs) per message of the bare broker, over its whole run. */
+let bareCpuPerMsg = Number.NaN;
 
 async function platformOn(databaseUrl: string, env: Record<string, string>, pgSchema?: string): Promise<{ p: Platform; mqttUrl: string; streams: number[]; devices: string[] }> {
   const config = loadConfig({ DATABASE_URL: databaseUrl, CANTHO_BOOTSTRAP_ADMIN_KEY: ADMIN, HOST: '127.0.0.1', MQTT_WS_PATH: 'off', MQTT_PORT: String(await freePort()), LOG_LEVEL: 'warn', CANTHO_PUBLIC_URL: 'http://bench', ...env });
@@ -185,7 +195,7 @@ const ONLY = process.env.BENCH_ONLY ?? '';
 /** SQLite runs to do (point, telemetry, latency); the latency run paces at half the point rate. */
 const RUNS = process.env.BENCH_RUNS ?? 'point,telemetry,latency';
 const bare = ONLY && !ONLY.includes('bare') ? Number.NaN : await bareAedes();
-report(`bare Aedes (no storage), QoS 1 acks/s:            ${fmt(bare)}`);
+report(`bare Aedes (no storage), QoS 1 acks/s:            ${fmt(bare)}; server CPU ${bareCpuPerMsg.toFixed(1)} µs/msg`);
 
 const dir = mkdtempSync(join(tmpdir(), 'cantho-bench-'));
 if (!ONLY || ONLY.includes('sqlite')) {
