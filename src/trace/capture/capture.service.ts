@@ -14,8 +14,19 @@ import { bodyText } from './prepare-text.ts';
  * index append-only instead of inserting at random places.
  */
 export function captureId(ms: number): string {
-  return `c_${ms.toString(16).padStart(12, '0')}${randomBytes(6).toString('hex')}`;
+  if (randomAt + 6 > randomPool.length) {
+    randomPool = randomBytes(6 * 512);
+    randomAt = 0;
+  }
+  const tail = randomPool.toString('hex', randomAt, randomAt + 6);
+  randomAt += 6;
+  return `c_${ms.toString(16).padStart(12, '0')}${tail}`;
 }
+
+// CSPRNG bytes drawn 3 KiB at a time: one randomBytes call per capture cost more than the rest of
+// a single-event capture's bookkeeping.
+let randomPool = Buffer.alloc(0);
+let randomAt = 0;
 
 /** One capture request as the HTTP layer hands it over. */
 export interface CaptureRequest {

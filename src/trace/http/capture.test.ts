@@ -119,6 +119,30 @@ forEachBackend((tp) => {
     assert.equal((again.body as { success: boolean; eventCount: number }).eventCount, 0);
   });
 
+  test('one commit with a replay and a repeated eventID among fresh captures: each gets its own answer', async () => {
+    const stored = sampleDocument(2, { lot: 'MIXSTORED' });
+    const storedBody = JSON.stringify(stored);
+    const h = { 'cantho-signature': signBody(org, storedBody) };
+    assert.equal((await tp.api('POST', '/epcis/capture', storedBody, { key: org.apiKey, headers: h })).status, 202);
+    const before = await tp.p.trace.store.size();
+    const repeat = sampleDocument(3, { lot: 'MIXREPEAT' });
+    (repeat.epcisBody as { eventList: unknown[] }).eventList[1] = (stored.epcisBody as { eventList: unknown[] }).eventList[0];
+    const [fresh, replay, proceed, rollback] = await Promise.all([
+      postSigned(tp, org, '/epcis/capture', sampleDocument(4, { lot: 'MIXFRESH' })),
+      tp.api('POST', '/epcis/capture', storedBody, { key: org.apiKey, headers: h }),
+      postSigned(tp, org, '/epcis/capture', repeat, { 'GS1-Capture-Error-Behaviour': 'proceed' }),
+      postSigned(tp, org, '/epcis/capture', { ...repeat, creationDate: '2025-04-10T00:31:00.000Z' }),
+    ]);
+    assert.equal(fresh.status, 202, fresh.text);
+    assert.equal((fresh.body as { eventCount: number }).eventCount, 4);
+    assert.equal(replay.status, 409, replay.text);
+    assert.equal(proceed.status, 202, proceed.text);
+    assert.deepEqual([(proceed.body as { eventCount: number }).eventCount, (proceed.body as { success: boolean }).success], [2, false]);
+    assert.equal(rollback.status, 202, rollback.text);
+    assert.equal((rollback.body as { eventCount: number }).eventCount, 0);
+    assert.equal(await tp.p.trace.store.size(), before + 6);
+  });
+
   test('capture jobs: visible to the organisation and admins only', async () => {
     const other = await setupOrg(tp, 'other-org');
     const jobs = await tp.api('GET', '/epcis/capture?perPage=2', undefined, { key: org.apiKey });

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Database } from '../../storage/database.ts';
-import { type AppendItem, type ItemResult, planAppend } from './append-plan.ts';
+import { type AppendItem, type AppendPlan, type ItemResult, planAppend } from './append-plan.ts';
 import { Frontier } from './frontier.ts';
 import { LEAF_COLUMNS, LEAF_FROM, type LeafRow, mapLeafRow } from './leaf-row.ts';
 import type { LedgerStore } from './ledger-store.ts';
@@ -11,6 +11,7 @@ import type { CheckpointRow, CosignatureRow } from './rows.ts';
  * (SELECT … FOR UPDATE), so several nodes append in turn and leaf indexes stay dense; rows go in
  * with one `INSERT … SELECT FROM unnest($arrays)` per table, all in one statement (one round trip,
  * whatever the batch size). The tree's border is re-read under the lock in every transaction.
+ * Repeated eventIDs and bodies are found by the UNIQUE indexes (then the batch is planned again).
  */
 export class PostgresLedgerStore implements LedgerStore {
   private readonly pool: pg.Pool;
@@ -20,48 +21,33 @@ export class PostgresLedgerStore implements LedgerStore {
   }
 
   async append(items: readonly AppendItem[], now: number): Promise<ItemResult[]> {
+    // Optimistic first: captures rarely repeat a stored eventID or body, so the rows are written
+    // without looking those up; a repeat trips a UNIQUE index, the transaction rolls back, and the
+    // batch is appended again knowing what is stored.
+    try {
+      return await this.appendTx(items, now, false);
+    } catch (e) {
+      if ((e as { code?: string }).code !== '23505') throw e;
+      return this.appendTx(items, now, true);
+    }
+  }
+
+  /**
+   * One append transaction in four round trips (appends are serialised, so each one is paid by
+   * every capture waiting): begin and lock; read the border (and, with `lookup`, which eventIDs and
+   * digests are stored); write everything; commit.
+   */
+  private async appendTx(items: readonly AppendItem[], now: number, lookup: boolean): Promise<ItemResult[]> {
     const c = await this.pool.connect();
     try {
-      // Four round trips (the append is serialised, so each one is paid by every capture waiting):
-      // begin and lock; read the border and what is already stored; write everything; commit.
       const [, locked] = (await c.query('BEGIN; SELECT size, last_record_time FROM trace_log_state WHERE id = 1 FOR UPDATE')) as unknown as pg.QueryResult[];
       const st = locked!.rows[0] as { size: number; last_record_time: number };
       const size = Number(st.size);
-      const border = Frontier.indexes(size);
-      const ids = items.flatMap((it) => it.events.map((e) => e.eventId));
-      const digests = items.map((it) => it.capture.digest);
-      const known = await c.query({ name: 'trace-append-read', text: READ_SQL, values: [pgArray(border), pgArray(ids), pgArray(digests)] });
-      const found = new Map<number, Uint8Array>();
-      const existingIds = new Set<string>();
-      const existingDigests = new Set<string>();
-      for (const r of known.rows as { k: string; i: number | null; h: Buffer | null; v: string | null }[]) {
-        if (r.k === 'h') found.set(Number(r.i), new Uint8Array(r.h!));
-        else if (r.k === 'e') existingIds.add(r.v!);
-        else existingDigests.add(r.v!);
-      }
-      const hashes = border.map((i) => {
-        const h = found.get(i);
-        if (!h) throw new Error(`stored hash ${i} is missing`);
-        return h;
-      });
-      const plan = planAppend(items, { size, lastRecordTime: Number(st.last_record_time), now, existingIds, existingDigests, frontier: Frontier.fromStored(size, hashes) });
-      const cs = plan.captures;
-      const ev = plan.events;
-      await c.query({
-        name: 'trace-append-write',
-        text: WRITE_SQL,
-        values: [
-          pgArray(cs.map((x) => x.id)), pgArray(cs.map((x) => x.orgId)), pgArray(cs.map((x) => x.keyId)), pgArray(cs.map((x) => x.digest)), pgArray(cs.map((x) => x.signature)),
-          pgArray(cs.map((x) => x.body)), pgArray(cs.map((x) => x.behaviour)), pgArray(cs.map((x) => (x.success ? 1 : 0))), pgArray(cs.map((x) => JSON.stringify(x.errors))),
-          pgArray(cs.map((x) => x.eventCount)), pgArray(cs.map((x) => x.firstLeaf)), pgArray(cs.map((x) => x.createdAt)), pgArray(cs.map((x) => x.finishedAt)), pgArray(cs.map((x) => x.apiKeyId)),
-          pgArray(ev.map((e) => e.leafIndex)), pgArray(ev.map((e) => e.eventId)), pgArray(ev.map((e) => e.eventHash)), pgArray(ev.map((e) => e.eventType)), pgArray(ev.map((e) => e.action)),
-          pgArray(ev.map((e) => e.eventTime)), pgArray(ev.map((e) => e.recordTime)), pgArray(ev.map((e) => e.bizStep)), pgArray(ev.map((e) => e.disposition)), pgArray(ev.map((e) => e.readPoint)),
-          pgArray(ev.map((e) => e.bizLocation)), pgArray(ev.map((e) => e.captureId)), pgArray(ev.map((e) => e.captureIndex)), pgArray(ev.map((e) => e.orgId)), pgArray(ev.map((e) => e.eventJson)),
-          pgArray(plan.epcs.epc), pgArray(plan.epcs.role), pgArray(plan.epcs.leafIndex),
-          pgArray(plan.hashes.map((_, i) => plan.hashStart + i)), plan.hashes.map((h) => Buffer.from(h.buffer, h.byteOffset, h.byteLength)),
-          plan.size, plan.lastRecordTime,
-        ],
-      });
+      const ids = lookup ? items.flatMap((it) => it.events.map((e) => e.eventId)) : [];
+      const digests = lookup ? items.map((it) => it.capture.digest) : [];
+      const known = await this.read(c, Frontier.indexes(size), ids, digests);
+      const plan = planAppend(items, { size, lastRecordTime: Number(st.last_record_time), now, existingIds: known.ids, existingDigests: known.digests, frontier: Frontier.fromStored(size, known.hashes) });
+      await write(c, plan);
       await c.query('COMMIT');
       return plan.results;
     } catch (e) {
@@ -70,6 +56,24 @@ export class PostgresLedgerStore implements LedgerStore {
     } finally {
       c.release();
     }
+  }
+
+  /** Stored hashes at `indexes` (all must exist), and which of `ids` and `digests` are stored. */
+  private async read(c: pg.PoolClient, indexes: readonly number[], ids: readonly string[], digests: readonly string[]) {
+    const r = await c.query({ name: 'trace-append-read', text: READ_SQL, values: [pgArray(indexes), pgArray(ids), pgArray(digests)] });
+    const found = new Map<number, Uint8Array>();
+    const known = { hashes: [] as Uint8Array[], ids: new Set<string>(), digests: new Set<string>() };
+    for (const x of r.rows as { k: string; i: number | null; h: Buffer | null; v: string | null }[]) {
+      if (x.k === 'h') found.set(Number(x.i), new Uint8Array(x.h!));
+      else if (x.k === 'e') known.ids.add(x.v!);
+      else known.digests.add(x.v!);
+    }
+    known.hashes = indexes.map((i) => {
+      const h = found.get(i);
+      if (!h) throw new Error(`stored hash ${i} is missing`);
+      return h;
+    });
+    return known;
   }
 
   async size(): Promise<number> {
@@ -111,6 +115,27 @@ export class PostgresLedgerStore implements LedgerStore {
     const r = await this.pool.query('SELECT size FROM trace_cosignatures WHERE witness = ANY($1::text[]) GROUP BY size HAVING COUNT(*) >= $2 ORDER BY size DESC LIMIT 1', [witnesses, quorum]);
     return r.rows[0] ? Number(r.rows[0].size) : null;
   }
+}
+
+/** Writes every row of a plan and the new log state (one statement). */
+async function write(c: pg.PoolClient, plan: AppendPlan): Promise<void> {
+  const cs = plan.captures;
+  const ev = plan.events;
+  await c.query({
+    name: 'trace-append-write',
+    text: WRITE_SQL,
+    values: [
+      pgArray(cs.map((x) => x.id)), pgArray(cs.map((x) => x.orgId)), pgArray(cs.map((x) => x.keyId)), pgArray(cs.map((x) => x.digest)), pgArray(cs.map((x) => x.signature)),
+      pgArray(cs.map((x) => x.body)), pgArray(cs.map((x) => x.behaviour)), pgArray(cs.map((x) => (x.success ? 1 : 0))), pgArray(cs.map((x) => JSON.stringify(x.errors))),
+      pgArray(cs.map((x) => x.eventCount)), pgArray(cs.map((x) => x.firstLeaf)), pgArray(cs.map((x) => x.createdAt)), pgArray(cs.map((x) => x.finishedAt)), pgArray(cs.map((x) => x.apiKeyId)),
+      pgArray(ev.map((e) => e.leafIndex)), pgArray(ev.map((e) => e.eventId)), pgArray(ev.map((e) => e.eventHash)), pgArray(ev.map((e) => e.eventType)), pgArray(ev.map((e) => e.action)),
+      pgArray(ev.map((e) => e.eventTime)), pgArray(ev.map((e) => e.recordTime)), pgArray(ev.map((e) => e.bizStep)), pgArray(ev.map((e) => e.disposition)), pgArray(ev.map((e) => e.readPoint)),
+      pgArray(ev.map((e) => e.bizLocation)), pgArray(ev.map((e) => e.captureId)), pgArray(ev.map((e) => e.captureIndex)), pgArray(ev.map((e) => e.orgId)), pgArray(ev.map((e) => e.eventJson)),
+      pgArray(plan.epcs.epc), pgArray(plan.epcs.role), pgArray(plan.epcs.leafIndex),
+      pgArray(plan.hashes.map((_, i) => plan.hashStart + i)), plan.hashes.map((h) => Buffer.from(h.buffer, h.byteOffset, h.byteLength)),
+      plan.size, plan.lastRecordTime,
+    ],
+  });
 }
 
 /** The border hashes, the eventIDs and the capture digests already stored, in one statement. */

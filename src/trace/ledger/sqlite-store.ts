@@ -1,12 +1,14 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from '../../storage/database.ts';
-import { type AppendItem, type ItemResult, planAppend } from './append-plan.ts';
+import { type AppendItem, type AppendPlan, type ItemResult, planAppend } from './append-plan.ts';
 import { Frontier } from './frontier.ts';
 import { LEAF_COLUMNS, LEAF_FROM, type LeafRow, mapLeafRow } from './leaf-row.ts';
 import type { LedgerStore } from './ledger-store.ts';
 import type { CheckpointRow, CosignatureRow } from './rows.ts';
 
 type Stmt = BetterSqlite3.Statement;
+
+const NONE: ReadonlySet<string> = new Set();
 
 /** Pauses (ms) before retrying an append that met SQLITE_BUSY. */
 const BUSY_RETRIES = [5, 25, 100];
@@ -53,28 +55,43 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async append(items: readonly AppendItem[], now: number): Promise<ItemResult[]> {
-    for (let attempt = 0; ; attempt++) {
+    // Optimistic first: captures rarely repeat a stored eventID or body, so the rows are written
+    // without looking those up; a repeat trips a UNIQUE index, the transaction rolls back, and the
+    // batch is appended again knowing what is stored. (A savepoint instead would make SQLite copy
+    // every page it touches to a sub-journal.)
+    let lookup = false;
+    for (let attempt = 0; ; ) {
       try {
-        return await this.db.writeLock.run(() => this.raw.transaction(() => this.appendTx(items, now)).immediate());
+        return await this.db.writeLock.run(() => this.raw.transaction(() => this.appendTx(items, now, lookup)).immediate());
       } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (this.raw.inTransaction) throw e;
+        if (code === 'SQLITE_CONSTRAINT_UNIQUE' && !lookup) {
+          lookup = true;
+          continue;
+        }
         // SQLITE_BUSY despite the busy timeout (seen rarely while the background checkpointer
         // restarts the WAL): the transaction was rolled back and the plan is recomputed from the
         // database, so trying again is safe.
-        if ((e as { code?: string }).code !== 'SQLITE_BUSY' || this.raw.inTransaction || attempt >= BUSY_RETRIES.length) throw e;
-        await new Promise((r) => setTimeout(r, BUSY_RETRIES[attempt]));
+        if (code !== 'SQLITE_BUSY' || attempt >= BUSY_RETRIES.length) throw e;
+        await new Promise((r) => setTimeout(r, BUSY_RETRIES[attempt++]));
       }
     }
   }
 
-  private appendTx(items: readonly AppendItem[], now: number): ItemResult[] {
+  private appendTx(items: readonly AppendItem[], now: number, lookup: boolean): ItemResult[] {
     const st = this.s.state!.get() as { size: number; last_record_time: number };
     const size = Number(st.size);
     // The border is re-read in every transaction (≤ 52 hashes, one query): the tree always
     // continues from what the database holds, never from a cache that could be stale.
-    const working = Frontier.fromStored(size, this.readSync(Frontier.indexes(size)));
-    const existingIds = this.existing('SELECT event_id AS v FROM trace_events WHERE event_id IN', items.flatMap((it) => it.events.map((e) => e.eventId)));
-    const existingDigests = this.existing('SELECT digest AS v FROM trace_captures WHERE digest IN', items.map((it) => it.capture.digest));
-    const plan = planAppend(items, { size, lastRecordTime: Number(st.last_record_time), now, existingIds, existingDigests, frontier: working });
+    const frontier = Frontier.fromStored(size, this.readSync(Frontier.indexes(size)));
+    const existingIds = lookup ? this.existing('SELECT event_id AS v FROM trace_events WHERE event_id IN', items.flatMap((it) => it.events.map((e) => e.eventId))) : NONE;
+    const existingDigests = lookup ? this.existing('SELECT digest AS v FROM trace_captures WHERE digest IN', items.map((it) => it.capture.digest)) : NONE;
+    return this.write(planAppend(items, { size, lastRecordTime: Number(st.last_record_time), now, existingIds, existingDigests, frontier }));
+  }
+
+  /** Writes the rows and the new state of a plan; returns its results. */
+  private write(plan: AppendPlan): ItemResult[] {
     for (const c of plan.captures) {
       this.s.insCapture!.run(c.id, c.orgId, c.keyId, c.digest, c.signature, c.body, c.behaviour, c.success ? 1 : 0, JSON.stringify(c.errors), c.eventCount, c.firstLeaf, c.createdAt, c.finishedAt, c.apiKeyId);
     }
