@@ -55,6 +55,28 @@ function threadCpuSince(before: Map<number, number>): { mainMs: number; otherMs:
   return { mainMs: main, otherMs: other };
 }
 
+/**
+ * CPU ms used so far by every `postgres` process of this machine (utime + stime from /proc, in
+ * 10 ms clock ticks), or null where that cannot be read: the database server's share of a capture
+ * when PostgreSQL runs on the same machine (other clients of that server are counted too).
+ */
+function postgresCpuMs(): number | null {
+  if (!existsSync('/proc/self/stat')) return null;
+  let ticks = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (!st.includes(' (postgres) ')) continue;
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks * 10;
+}
+
 /** Records commit times of appends and publication times of checkpoints (server side). */
 export function checkpointDelays(p: Platform): () => number[] {
   const appends: { size: number; t: number }[] = [];
@@ -74,7 +96,7 @@ export function checkpointDelays(p: Platform): () => number[] {
 }
 
 /** 1. Capture documents of `perDoc` events, each signed by the client; the server verifies each. */
-export async function captureDocuments(p: Platform, client: LedgerClient, base: string, opts: { docs: number; warmup: number; perDoc: number; concurrency: number }) {
+export async function captureDocuments(p: Platform, client: LedgerClient, base: string, opts: { docs: number; warmup: number; perDoc: number; concurrency: number; postgres?: boolean }) {
   const org = await benchOrg(p, 'bench-docs');
   const delays = checkpointDelays(p);
   const make = (from: number, n: number): SignedRequest[] =>
@@ -85,11 +107,13 @@ export async function captureDocuments(p: Platform, client: LedgerClient, base: 
   const warm = await client.post(`${base}/epcis/capture`, org.apiKey, make(0, opts.warmup), opts.concurrency, 202);
   if (warm.failures.length) throw new Error(`warm-up failed: ${JSON.stringify(warm.failures)}`);
   const reqs = make(opts.warmup, opts.docs);
+  const pg0 = opts.postgres ? postgresCpuMs() : null;
   const threads0 = threadCpuNs();
   const cpu0 = process.cpuUsage();
   const r = await client.post(`${base}/epcis/capture`, org.apiKey, reqs, opts.concurrency, 202);
   const cpu = process.cpuUsage(cpu0);
   const threads = threadCpuSince(threads0);
+  const pg1 = pg0 === null ? null : postgresCpuMs();
   if (r.failures.length) throw new Error(`capture failed: ${JSON.stringify(r.failures)}`);
   const stored = await p.trace.store.size();
   if (stored !== (opts.docs + opts.warmup) * opts.perDoc) throw new Error(`expected ${(opts.docs + opts.warmup) * opts.perDoc} leaves, found ${stored}`);
@@ -105,6 +129,8 @@ export async function captureDocuments(p: Platform, client: LedgerClient, base: 
     serverMainThreadMsPerEvent: threads ? threads.mainMs / events : null,
     serverOtherThreadsMsPerEvent: threads ? threads.otherMs / events : null,
     clientCpuMsPerEvent: r.clientCpuMs / events,
+    /** CPU of the PostgreSQL server processes (same machine), when measured. */
+    postgresCpuMsPerEvent: pg0 === null || pg1 === null ? null : (pg1 - pg0) / events,
     delayP50: percentile(d, 50),
     delayP95: percentile(d, 95),
     appends: d.length,

@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     return r.cells;
   };
   const r1 = row(`1. POST /epcis/capture, ${DOCS} documents × 100 events, client-signed, ${CONCURRENCY} in flight`, '≥ 10,000 events/s');
-  const r1cpu = row('   server CPU per event (split); load generator CPU per event');
+  const r1cpu = row('   server CPU per event (split); load generator and database server CPU per event');
   const r1d = row('   checkpoint delay after commit, p50 (p95)', 'p50 ≤ 1 s');
   const r2 = row(`2. POST /epcis/events, ${SINGLES} single events, client-signed, 32 in flight`);
   const r2v = row('   Node raw Ed25519 verify, same run, one thread');
@@ -115,11 +115,12 @@ async function main(): Promise<void> {
       log(`== ${names[db]}`);
       let s = await server(db);
       try {
-        const a = await captureDocuments(s.p, client, s.base, { docs: DOCS, warmup: 20, perDoc: 100, concurrency: CONCURRENCY });
+        const a = await captureDocuments(s.p, client, s.base, { docs: DOCS, warmup: 20, perDoc: 100, concurrency: CONCURRENCY, postgres: db === 'postgres' });
         r1[db] = cell(`${int(a.eventsPerSec)} events/s`, a.eventsPerSec >= 10_000);
         const us = (v: number) => `${(v * 1000).toFixed(0)} µs`;
         const split = a.serverMainThreadMsPerEvent === null ? '' : `, main thread ${us(a.serverMainThreadMsPerEvent)} + other threads ${us(a.serverOtherThreadsMsPerEvent!)}`;
-        r1cpu[db] = cell(`${us(a.serverCpuMsPerEvent)} (user ${us(a.serverUserMsPerEvent)}, system ${us(a.serverSystemMsPerEvent)}${split}); client ${us(a.clientCpuMsPerEvent)}`);
+        const pgCpu = a.postgresCpuMsPerEvent === null ? '' : `; PostgreSQL processes ${us(a.postgresCpuMsPerEvent)}`;
+        r1cpu[db] = cell(`${us(a.serverCpuMsPerEvent)} (user ${us(a.serverUserMsPerEvent)}, system ${us(a.serverSystemMsPerEvent)}${split}); client ${us(a.clientCpuMsPerEvent)}${pgCpu}`);
         r1d[db] = cell(`${ms(a.delayP50)} (${ms(a.delayP95)}, n=${a.appends})`, a.delayP50 <= 1000);
         log(`  capture documents: ${show(r1[db])}; delay ${show(r1d[db])}`);
         const b = await captureSingles(s.p, client, s.base, { events: SINGLES, warmup: 300, concurrency: 32 });
