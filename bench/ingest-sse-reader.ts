@@ -47,5 +47,6 @@ process.on('message', (m: { stop?: boolean }) => {
   if (!m.stop) return;
   stopping = true;
   req.destroy();
+  if (process.env.BENCH_DEBUG) { const c = process.cpuUsage(); console.error(`reader cpu ${((c.user + c.system) / 1000).toFixed(0)} ms for ${lat.length} events`); }
   process.send!({ lat, dropped }, () => process.exit(0));
 });

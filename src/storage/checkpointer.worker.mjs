@@ -1,21 +1,22 @@
 // The WAL checkpointer thread (see checkpointer.ts). Plain JavaScript: it needs no TypeScript loader.
 // For each registered SQLite file it keeps its own connection and, every INTERVAL_MS, copies
-// committed WAL frames into the database file (PRAGMA wal_checkpoint(PASSIVE): it never blocks the
-// writer). When sustained writing keeps the WAL from ever being fully copied, and it has grown past
-// the limit, a RESTART checkpoint waits for the writer between two transactions, so that the next
-// transaction starts the WAL over.
+// committed WAL frames into the database file with PRAGMA wal_checkpoint(PASSIVE), which never
+// takes the write lock, so the writer never waits for it. SQLite starts the WAL over only when a
+// write transaction begins while every frame is copied; under sustained writing a commit nearly
+// always lands during the pass, so the WAL keeps growing. Past catchUpPages the owner is told
+// (`large`) and restarts the WAL itself between two of its transactions. (A RESTART checkpoint
+// from this connection would hold the write lock while waiting for the writer's open read to end:
+// both waited out a busy timeout, and the event loop with them.)
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 
-const { intervalMs, restartPages } = workerData;
+const { intervalMs, catchUpPages } = workerData;
 const open = new Map();
 
 parentPort.on('message', (m) => {
   if (m.add !== undefined && !open.has(m.add)) {
     try {
-      const db = new BetterSqlite3(m.add, { fileMustExist: true });
-      db.pragma('busy_timeout = 2000');
-      open.set(m.add, db);
+      open.set(m.add, new BetterSqlite3(m.add, { fileMustExist: true }));
     } catch {
       // gone already: nothing to checkpoint
     }
@@ -30,9 +31,9 @@ setInterval(() => {
   for (const [file, db] of open) {
     try {
       const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-      if (r.log > restartPages && r.checkpointed < r.log) db.pragma('wal_checkpoint(RESTART)');
+      if (r.log > catchUpPages) parentPort.postMessage({ large: file });
     } catch {
-      // busy or closed under us: the next round tries again
+      // closed under us, or the file is gone: the next round tries again
       if (!db.open) open.delete(file);
     }
   }

@@ -69,19 +69,33 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
   raw.pragma('cache_size = -65536');
   // Checkpoints run on a background thread, not inside commits (checkpointer.ts); after a reset
   // the WAL file is cut back to 64 MiB.
+  // When the WAL has grown past what the background passes can copy under sustained writing, the
+  // next holder of the write lock restarts it, between two transactions (so no read of ours is open).
   let stopCheckpoints = () => {};
+  let restartDue = false;
   if (file !== ':memory:') {
     raw.pragma('wal_autocheckpoint = 0');
     raw.pragma('journal_size_limit = 67108864');
-    stopCheckpoints = checkpointInBackground(resolve(file));
+    stopCheckpoints = checkpointInBackground(resolve(file), () => {
+      restartDue = true;
+    });
   }
+  const writeLock = new Mutex(() => {
+    if (!restartDue) return;
+    restartDue = false;
+    try {
+      raw.pragma('wal_checkpoint(RESTART)');
+    } catch {
+      // busy: the background thread asks again
+    }
+  });
   opts.onSqliteOpen?.(raw);
   const kysely = new Kysely({ dialect: new SqliteDialect({ database: raw }) });
   const close = async () => {
     stopCheckpoints();
     await kysely.destroy();
   };
-  return { dialect: 'sqlite', kysely, sqlite: raw, writeLock: new Mutex(), close };
+  return { dialect: 'sqlite', kysely, sqlite: raw, writeLock, close };
 }
 
 /**

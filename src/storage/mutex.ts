@@ -5,6 +5,9 @@
 export class Mutex {
   private tail: Promise<void> = Promise.resolve();
 
+  /** `onAcquire` runs each time the lock is taken, before the holder's work (housekeeping between transactions). */
+  constructor(private readonly onAcquire?: () => void) {}
+
   async run<T>(fn: () => Promise<T> | T): Promise<T> {
     let release!: () => void;
     const next = new Promise<void>((r) => {
@@ -14,6 +17,7 @@ export class Mutex {
     this.tail = next;
     await prev;
     try {
+      this.onAcquire?.();
       return await fn();
     } finally {
       release();
