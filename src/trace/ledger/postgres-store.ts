@@ -146,14 +146,15 @@ const READ_SQL = `SELECT 'h' AS k, idx AS i, hash AS h, NULL AS v FROM trace_log
 /**
  * Every row of one append and the new log state, in one statement: one `INSERT … SELECT FROM
  * unnest($arrays)` per table as data-modifying CTEs (independent of each other; an empty array
- * inserts nothing), then the state update.
+ * inserts nothing), then the state update. EPC rows need no ON CONFLICT (a speculative insertion
+ * per row): their leaf indexes are new and each event lists an (EPC, role) once (event-index.ts).
  */
 const WRITE_SQL = `WITH
   c AS (INSERT INTO trace_captures (id, org_id, key_id, digest, signature, body, error_behaviour, success, errors, event_count, first_leaf, created_at, finished_at, api_key_id)
     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[])),
   e AS (INSERT INTO trace_events (leaf_index, event_id, event_hash, event_type, action, event_time, record_time, biz_step, disposition, read_point, biz_location, capture_id, capture_index, org_id, event_json)
     SELECT * FROM unnest($15::bigint[], $16::text[], $17::text[], $18::text[], $19::text[], $20::bigint[], $21::bigint[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[], $27::bigint[], $28::bigint[], $29::text[])),
-  x AS (INSERT INTO trace_event_epcs (epc, role, leaf_index) SELECT * FROM unnest($30::text[], $31::bigint[], $32::bigint[]) ON CONFLICT DO NOTHING),
+  x AS (INSERT INTO trace_event_epcs (epc, role, leaf_index) SELECT * FROM unnest($30::text[], $31::bigint[], $32::bigint[])),
   h AS (INSERT INTO trace_log_hashes (idx, hash) SELECT * FROM unnest($33::bigint[], $34::bytea[]))
   UPDATE trace_log_state SET size = $35, last_record_time = $36 WHERE id = 1`;
 
