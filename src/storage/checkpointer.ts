@@ -23,13 +23,15 @@ const files = new Map<string, { handles: number; onLarge: Set<() => void> }>();
 export function checkpointInBackground(file: string, onLarge: () => void): () => void {
   if (!worker) {
     worker = new Worker(new URL('./checkpointer.worker.mjs', import.meta.url), { workerData: { intervalMs: INTERVAL_MS, catchUpPages: CATCH_UP_PAGES } });
-    worker.unref();
     worker.on('message', (m: { large?: string }) => {
       if (m.large !== undefined) for (const f of files.get(m.large)?.onLarge ?? []) f();
     });
     worker.on('error', () => {
       worker = null;
     });
+    // After the listeners: adding a 'message' listener refs the worker's port again, and a
+    // referenced worker keeps the process alive (a CLI command would never exit).
+    worker.unref();
   }
   const entry = files.get(file) ?? { handles: 0, onLarge: new Set() };
   entry.handles++;
