@@ -75,7 +75,9 @@ export function planAppend(items: readonly AppendItem[], ctx: AppendContext): Ap
     seenDigests.add(c.digest);
     let dupSet: Set<string> | undefined;
     for (const e of item.events) {
-      if (ctx.existingIds.has(e.eventId) || seenIds.has(e.eventId)) (dupSet ??= new Set()).add(e.eventId);
+      if (!ctx.existingIds.has(e.eventId) && !seenIds.has(e.eventId)) continue;
+      dupSet ??= new Set();
+      dupSet.add(e.eventId);
     }
     const dups = dupSet ? item.events.filter((e) => dupSet.has(e.eventId)) : [];
     const errors: CaptureProblem[] = [...item.preErrors, ...dups.map((e) => duplicateProblem(e.eventId, e.captureIndex))];
