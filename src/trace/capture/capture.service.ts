@@ -37,10 +37,7 @@ export interface CaptureRequest {
   readonly signatureHeader?: string;
   readonly orgHeader?: string;
   readonly principal: Principal | null;
-  /**
-   * The appender announcement made when the request started arriving ({@link CaptureService.announce});
-   * released here once the capture is queued or has failed. Without it, capture() announces itself.
-   */
+  /** Ends the announcement made when the request started arriving ({@link CaptureService.announce}). */
   readonly announced?: () => void;
 }
 
@@ -66,15 +63,17 @@ export class CaptureService {
 
   /**
    * Tells the appender that a capture is on its way (call it when the request's headers are in,
-   * before its body has arrived); returns the idempotent function that withdraws the announcement.
-   * The appender waits briefly for announced captures, so one commit covers more of them.
+   * before its body has arrived); returns the idempotent function that withdraws the announcement
+   * (capture() calls it, and so should the end of the request). The appender waits a little for
+   * arriving captures, so one commit covers more of them.
    */
   announce(): () => void {
-    return this.appender.preparing();
+    return this.appender.arriving();
   }
 
   async capture(req: CaptureRequest): Promise<CaptureOutcome> {
-    const ready = req.announced ?? this.appender.preparing();
+    const ready = this.appender.preparing();
+    req.announced?.();
     try {
       return await this.captureAnnounced(req, ready);
     } finally {

@@ -13,9 +13,8 @@ const MAX_BATCH_EVENTS = 20_000;
 const GATHER_MS = 5;
 const MAX_WAITERS = 512;
 /**
- * Longest wait for captures not yet announced when fewer are queued than the previous transaction
- * appended: under steady concurrent load the next requests are on their way (their clients were
- * just answered), and a commit per straggler would cost a transaction each.
+ * Longest wait for requests whose body is still arriving, or for more captures when fewer are
+ * queued than the previous transaction appended: a commit per straggler would cost a transaction.
  */
 const STRAGGLER_MS = 1;
 
@@ -29,6 +28,7 @@ export class LogAppender {
   private queue: Waiting[] = [];
   private running = false;
   private inPreparation = 0;
+  private inArrival = 0;
   /** Captures in the previous transaction (the recent concurrency). */
   private lastBatch = 0;
   private readonly listeners: ((size: number) => void)[] = [];
@@ -62,14 +62,31 @@ export class LogAppender {
     };
   }
 
+  /**
+   * Announces a capture request whose body is still arriving; returns the function to call once
+   * it has arrived (or the request ended). Such a request holds a commit back for STRAGGLER_MS at
+   * most: a slow upload must not delay everyone else's commits.
+   */
+  arriving(): () => void {
+    this.inArrival++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.inArrival--;
+    };
+  }
+
   private async drain(): Promise<void> {
     this.running = true;
     try {
       while (this.queue.length > 0) {
-        // Let captures that are already on their way reach the queue first (they announced
-        // themselves with preparing()), for at most GATHER_MS: one commit per burst instead of one
-        // per request, and no waiting at all when nothing else is in flight. When the previous
-        // transaction held more captures than are queued now, wait up to STRAGGLER_MS for the rest.
+        // Let captures that are already being verified and parsed reach the queue first (they
+        // announced themselves with preparing()), for at most GATHER_MS: one commit per burst
+        // instead of one per request, and no waiting at all when nothing else is in flight. Wait
+        // up to STRAGGLER_MS for requests still arriving (arriving()), and for more captures when
+        // the previous transaction held more than are queued now (under steady load the rest are
+        // on their way: their clients were just answered).
         const t0 = performance.now();
         let waited = 0;
         do {
@@ -78,7 +95,7 @@ export class LogAppender {
         } while (
           this.queue.length < MAX_WAITERS &&
           waited < GATHER_MS &&
-          (this.inPreparation > 0 || (this.queue.length < this.lastBatch && waited < STRAGGLER_MS))
+          (this.inPreparation > 0 || ((this.inArrival > 0 || this.queue.length < this.lastBatch) && waited < STRAGGLER_MS))
         );
         let events = 0;
         let n = 0;
