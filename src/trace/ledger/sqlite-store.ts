@@ -70,9 +70,10 @@ export class SqliteLedgerStore implements LedgerStore {
           lookup = true;
           continue;
         }
-        // SQLITE_BUSY despite the busy timeout (seen rarely while the background checkpointer
-        // restarts the WAL): the transaction was rolled back and the plan is recomputed from the
-        // database, so trying again is safe.
+        // SQLITE_BUSY despite the busy timeout (another process on the same file, e.g. a CLI
+        // command, holding the write lock; an early version of the checkpointer caused it too):
+        // the transaction was rolled back and the plan is recomputed from the database, so trying
+        // again is safe.
         if (code !== 'SQLITE_BUSY' || attempt >= BUSY_RETRIES.length) throw e;
         await new Promise((r) => setTimeout(r, BUSY_RETRIES[attempt++]));
       }
