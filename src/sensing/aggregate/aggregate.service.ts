@@ -3,7 +3,7 @@ import { AppError } from '../../core/errors.ts';
 import type { Database } from '../../storage/database.ts';
 import { selectArrays } from '../read/rows.ts';
 import { parseInstant } from '../write/values.ts';
-import { absorb, type Partial } from './partial.ts';
+import { absorb, type PartialAggregate } from './partial.ts';
 import { bucketStart, HOUR, type Interval, isoInZone, parseInterval, parseZone } from './interval.ts';
 
 export const FUNCTIONS = ['count', 'avg', 'min', 'max', 'sum', 'first', 'last'] as const;
@@ -11,7 +11,7 @@ type Fn = (typeof FUNCTIONS)[number];
 const MAX_BUCKETS = 100_000;
 const MAX_RAW_ROWS = 2_000_000;
 
-interface Bucket extends Partial {
+interface Bucket extends PartialAggregate {
   start: number;
 }
 

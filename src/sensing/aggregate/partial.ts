@@ -3,7 +3,7 @@
  * time. Partials merge exactly, so hourly rollups, raw rows (n = 1) and wider buckets all fold the
  * same way: the write path keeps hourly partials, the aggregation endpoint merges them.
  */
-export interface Partial {
+export interface PartialAggregate {
   n: number;
   sum: number;
   min: number;
@@ -17,12 +17,12 @@ export interface Partial {
 }
 
 /** The partial of one observation. */
-export function single(t: number, v: number): Partial {
+export function single(t: number, v: number): PartialAggregate {
   return { n: 1, sum: v, min: v, max: v, ft: t, fv: v, lt: t, lv: v };
 }
 
 /** Merges another partial, given as its fields (so that hot loops allocate nothing), into `a`. */
-export function absorb(a: Partial, n: number, sum: number, min: number, max: number, ft: number, fv: number, lt: number, lv: number): void {
+export function absorb(a: PartialAggregate, n: number, sum: number, min: number, max: number, ft: number, fv: number, lt: number, lv: number): void {
   a.n += n;
   a.sum += sum;
   if (min < a.min) a.min = min;

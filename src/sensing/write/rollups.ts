@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../storage/database.ts';
-import { absorb, type Partial, single } from '../aggregate/partial.ts';
+import { absorb, type PartialAggregate, single } from '../aggregate/partial.ts';
 
 export const HOUR_MS = 3_600_000;
 
@@ -14,7 +14,7 @@ export interface RollupDelta {
 // biome-ignore lint/suspicious/noExplicitAny: schema typed by the entity model
 type Trx = Kysely<any>;
 
-interface Agg extends Partial {
+interface Agg extends PartialAggregate {
   ds: number;
   bucket: number;
 }
