@@ -65,13 +65,13 @@ export async function aggregate(db: Database, datastreamId: number, q: URLSearch
 
   const value = buckets.list.map((a) => {
     const out: Record<string, unknown> = { start: isoInZone(a.start, zone.offsetMin), end: isoInZone(a.start + iv.ms, zone.offsetMin) };
-    for (const f of fns) out[f] = valueOf(f, a);
+    for (const f of fns) out[f] = resultOf(f, a);
     return out;
   });
   return { interval: iv.text, timeZone: zone.name, from: isoInZone(from, zone.offsetMin), to: isoInZone(to, zone.offsetMin), functions: fns, value };
 }
 
-function valueOf(f: Fn, a: Bucket): number {
+function resultOf(f: Fn, a: Bucket): number {
   switch (f) {
     case 'count':
       return a.n;
