@@ -20,7 +20,9 @@ const item = (n: number) => ({ capture: { digest: `d${n}` }, orgCode: 'o', preEr
 
 test('group commit: captures announced as in preparation join the same transaction', async () => {
   const { store, batches } = recordingStore();
-  const a = new LogAppender(store);
+  // A wide gathering window: the test must not depend on how fast a loaded machine runs it (the
+  // appender stops waiting as soon as nothing is announced any more).
+  const a = new LogAppender(store, Date.now, 60_000);
   const ready = a.preparing();
   const first = a.append(item(1));
   await new Promise((r) => setImmediate(r));

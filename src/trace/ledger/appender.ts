@@ -33,7 +33,12 @@ export class LogAppender {
   private lastBatch = 0;
   private readonly listeners: ((size: number) => void)[] = [];
 
-  constructor(private readonly store: LedgerStore, private readonly now: () => number = Date.now) {}
+  /** `gatherMs`: the longest wait for announced captures (GATHER_MS; tests on a loaded machine set more). */
+  constructor(
+    private readonly store: LedgerStore,
+    private readonly now: () => number = Date.now,
+    private readonly gatherMs = GATHER_MS,
+  ) {}
 
   /** Appends one capture; resolves once it is committed. */
   append(item: AppendItem): Promise<ItemResult> {
@@ -82,7 +87,7 @@ export class LogAppender {
     try {
       while (this.queue.length > 0) {
         // Let captures that are already being verified and parsed reach the queue first (they
-        // announced themselves with preparing()), for at most GATHER_MS: one commit per burst
+        // announced themselves with preparing()), for at most gatherMs: one commit per burst
         // instead of one per request, and no waiting at all when nothing else is in flight. Wait
         // up to STRAGGLER_MS for requests still arriving (arriving()), and for more captures when
         // the previous transaction held more than are queued now (under steady load the rest are
@@ -94,7 +99,7 @@ export class LogAppender {
           waited = performance.now() - t0;
         } while (
           this.queue.length < MAX_WAITERS &&
-          waited < GATHER_MS &&
+          waited < this.gatherMs &&
           (this.inPreparation > 0 || ((this.inArrival > 0 || this.queue.length < this.lastBatch) && waited < STRAGGLER_MS))
         );
         let events = 0;
