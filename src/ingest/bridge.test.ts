@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { MqttClient } from 'mqtt';
+import { forEachBackend } from '../testing/platform.ts';
 import { MQTT_CONFORMANCE } from './ingest.ts';
-import { collect, connect, countOf, forEachBackendWith, type Network, seedNetwork, sleep } from './testing.ts';
+import { collect, connect, countOf, type Network, seedNetwork, sleep } from './testing.ts';
 
 const MOSQUITTO = 'mqtt://127.0.0.1:1883';
 
@@ -25,8 +26,7 @@ const prefixOf = (dialect: string) => {
   return prefixes.get(dialect)!;
 };
 
-forEachBackendWith(
-  (dialect) => ({ HOST: '127.0.0.1', MQTT_URL: MOSQUITTO, MQTT_TOPIC_PREFIX: prefixOf(dialect), CANTHO_PUBLIC_URL: 'http://cantho.test' }),
+forEachBackend(
     (t) => {
       const prefix = () => prefixOf(t.backend.dialect);
       let net: Network;
@@ -74,4 +74,5 @@ forEachBackendWith(
         await sub.endAsync();
       });
     },
+  (dialect) => ({ HOST: '127.0.0.1', MQTT_URL: MOSQUITTO, MQTT_TOPIC_PREFIX: prefixOf(dialect), CANTHO_PUBLIC_URL: 'http://cantho.test' }),
 );

@@ -3,13 +3,8 @@
  * Datastreams, keys of each kind, and MQTT helpers that wait for messages.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe } from 'node:test';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import pino from 'pino';
-import { loadConfig } from '../config/config.ts';
-import { createPlatform } from '../server/platform.ts';
-import { testBackends } from '../testing/databases.ts';
-import { ADMIN_KEY, type TestPlatform } from '../testing/platform.ts';
+import type { TestPlatform } from '../testing/platform.ts';
 
 const OM = 'http://www.opengis.net/def/observationType/OGC-OM/2.0/';
 
@@ -158,45 +153,4 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 30_00
     await sleep(50);
   }
   return { child, exited, stderr: () => stderr };
-}
-
-/**
- * Like forEachBackend, with the environment chosen per backend (e.g. a topic prefix of its own,
- * so that two platforms on one external broker do not share a subscription group).
- */
-export function forEachBackendWith(env: (dialect: string) => Record<string, string>, define: (t: TestPlatform) => void): void {
-  for (const backend of testBackends()) {
-    const tp = { backend } as TestPlatform;
-    tp.api = async (method, url, body, opts = {}) => {
-      const key = opts.key === undefined ? ADMIN_KEY : opts.key;
-      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-      if (key) headers.authorization = `Bearer ${key}`;
-      let payload: string | undefined;
-      if (body !== undefined) {
-        payload = typeof body === 'string' ? body : JSON.stringify(body);
-        headers['content-type'] ??= 'application/json';
-      }
-      const r = await tp.p.app.inject({ method: method as 'GET', url, payload, headers });
-      let parsed: unknown = r.body;
-      try {
-        parsed = r.body ? JSON.parse(r.body) : undefined;
-      } catch {
-        /* plain text */
-      }
-      return { status: r.statusCode, headers: r.headers, body: parsed, text: r.body };
-    };
-    describe(`on ${backend.dialect}`, () => {
-      before(async () => {
-        const db = await backend.open();
-        await db.close();
-        const config = loadConfig({ DATABASE_URL: backend.url(), CANTHO_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', ...env(backend.dialect) });
-        tp.p = await createPlatform(config, { logger: pino({ level: 'silent' }), pgSchema: backend.pgSchema });
-      });
-      after(async () => {
-        await tp.p?.close();
-        await backend.cleanup();
-      });
-      define(tp);
-    });
-  }
 }

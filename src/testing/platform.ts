@@ -23,9 +23,11 @@ export interface TestPlatform {
 
 /**
  * For each backend (SQLite always, PostgreSQL when configured), registers before/after hooks that
- * build a fresh platform, and calls `define` to declare tests against it.
+ * build a fresh platform, and calls `define` to declare tests against it. `env` may depend on the
+ * backend (e.g. a topic prefix of its own, so that two platforms on one external broker do not
+ * share a subscription group).
  */
-export function forEachBackend(define: (t: TestPlatform) => void, env: Record<string, string> = {}): void {
+export function forEachBackend(define: (t: TestPlatform) => void, env: Record<string, string> | ((dialect: string) => Record<string, string>) = {}): void {
   for (const backend of testBackends()) {
     const tp = { backend } as TestPlatform;
     tp.api = async (method, url, body, opts = {}) => {
@@ -50,7 +52,7 @@ export function forEachBackend(define: (t: TestPlatform) => void, env: Record<st
     before(async () => {
       const db = await backend.open();
       await db.close();
-      const config = loadConfig({ DATABASE_URL: backend.url(), CANTHO_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', ...env });
+      const config = loadConfig({ DATABASE_URL: backend.url(), CANTHO_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', ...(typeof env === 'function' ? env(backend.dialect) : env) });
       tp.p = await createPlatform(config, { logger: pino({ level: 'silent' }), pgSchema: backend.pgSchema });
     });
     after(async () => {
