@@ -1,4 +1,4 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { ChildRpc } from './lib/child-rpc.ts';
 
 /** One signed request: body text and its Cantho-Signature header. */
 export interface SignedRequest {
@@ -17,38 +17,10 @@ export interface PostResult {
   failures: { status: number; text: string }[];
 }
 
-type NoId<T> = T extends unknown ? Omit<T, 'id'> : never;
-
 /** Drives bench/ledger-client.child.ts (the HTTP load generator in its own process). */
-export class LedgerClient {
-  private seq = 0;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-
-  private constructor(private readonly child: ChildProcess) {
-    child.on('message', (m: { id: number; ok: boolean; result?: unknown; error?: string }) => {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.ok) p.resolve(m.result);
-      else p.reject(new Error(`ledger client: ${m.error}`));
-    });
-    child.on('exit', (code) => {
-      for (const p of this.pending.values()) p.reject(new Error(`ledger client exited (${code})`));
-      this.pending.clear();
-    });
-  }
-
+export class LedgerClient extends ChildRpc<LedgerClientRequest> {
   static start(): LedgerClient {
-    const file = new URL('./ledger-client.child.ts', import.meta.url).pathname;
-    return new LedgerClient(fork(file, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
-  }
-
-  private call<T>(req: NoId<LedgerClientRequest>): Promise<T> {
-    const id = ++this.seq;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.child.send({ ...req, id });
-    });
+    return new LedgerClient(new URL('./ledger-client.child.ts', import.meta.url), 'ledger client');
   }
 
   /** POSTs every signed request, `concurrency` in flight, counting answers with status `expect`. */
@@ -59,12 +31,5 @@ export class LedgerClient {
   /** GETs each URL in turn and returns the client-side round-trip times (ms). */
   gets(urls: string[]): Promise<number[]> {
     return this.call({ cmd: 'gets', urls });
-  }
-
-  async close(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
-    this.child.disconnect();
-    await exited;
   }
 }

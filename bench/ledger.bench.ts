@@ -15,7 +15,7 @@
  * CANTHO_BENCH_DIR (temp dir), CANTHO_BENCH_DOCS=0 (leave docs/benchmarks.md alone).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,7 @@ import { createPlatform, type Platform } from '../src/server/platform.ts';
 import { LedgerClient } from './ledger-client.ts';
 import { type Cell, captureDocuments, captureSingles, inclusionProofs } from './ledger-runs.ts';
 import { machineInfo } from './lib/machine.ts';
+import { replaceMarkedSection } from './lib/report.ts';
 import { int, ms } from './lib/stats.ts';
 
 const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]!.replace(/_/g, '')) : d);
@@ -163,18 +164,7 @@ async function main(): Promise<void> {
     '',
     table,
   ].join('\n');
-  if (process.env.CANTHO_BENCH_DOCS !== '0') writeSection(new URL('../docs/benchmarks.md', import.meta.url).pathname, section);
-}
-
-/** Replaces (or appends) the ledger section between its own markers, leaving the rest alone. */
-function writeSection(file: string, section: string): void {
-  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const block = `${BEGIN}\n${section}\n${END}`;
-  const a = text.indexOf(BEGIN);
-  const b = text.indexOf(END);
-  if (a >= 0 && b > a) text = text.slice(0, a) + block + text.slice(b + END.length);
-  else text = `${text.trimEnd()}\n\n## Ledger\n\n${block}\n`;
-  writeFileSync(file, text);
+  if (process.env.CANTHO_BENCH_DOCS !== '0') replaceMarkedSection(new URL('../docs/benchmarks.md', import.meta.url).pathname, { begin: BEGIN, end: END, heading: 'Ledger' }, section);
 }
 
 main().catch((e) => {

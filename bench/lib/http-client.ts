@@ -1,4 +1,4 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { ChildRpc } from './child-rpc.ts';
 
 export type ClientRequest =
   | { id: number; cmd: 'ingest'; url: string; key: string; bodies: string[]; concurrency: number }
@@ -26,43 +26,11 @@ export interface LatencyResult {
   bytes: number;
 }
 
-type NoId<T> = T extends unknown ? Omit<T, 'id'> : never;
-
-type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
-
 /** Drives the HTTP client child process (bench/lib/http-client.child.ts) from the benchmark. */
-export class HttpClient {
-  private seq = 0;
-  private readonly pending = new Map<number, Pending>();
-
-  private constructor(private readonly child: ChildProcess) {
-    child.on('message', (m: { id: number; ok: boolean; result?: unknown; error?: string }) => {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.ok) p.resolve(m.result);
-      else p.reject(new Error(`HTTP client: ${m.error}`));
-    });
-    const fail = (e: Error) => {
-      for (const p of this.pending.values()) p.reject(e);
-      this.pending.clear();
-    };
-    child.on('error', fail);
-    child.on('exit', (code, signal) => fail(new Error(`HTTP client exited (${signal ?? code})`)));
-  }
-
-  /** Starts the client process (TypeScript, through tsx's loader). */
+export class HttpClient extends ChildRpc<ClientRequest> {
+  /** Starts the client process. */
   static start(): HttpClient {
-    const file = new URL('./http-client.child.ts', import.meta.url).pathname;
-    return new HttpClient(fork(file, [], { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
-  }
-
-  private call<T>(req: NoId<ClientRequest>): Promise<T> {
-    const id = ++this.seq;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.child.send({ ...req, id });
-    });
+    return new HttpClient(new URL('./http-client.child.ts', import.meta.url), 'HTTP client');
   }
 
   /** POSTs every body, `concurrency` requests in flight. */
@@ -73,12 +41,5 @@ export class HttpClient {
   /** GETs `url` warmup + n times, one at a time, timing the last n. */
   latency(url: string, key: string, n: number, warmup = 2): Promise<LatencyResult> {
     return this.call({ cmd: 'latency', url, key, n, warmup });
-  }
-
-  async close(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((r) => this.child.once('exit', () => r()));
-    this.child.disconnect();
-    await exited;
   }
 }
