@@ -19,18 +19,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
-import pg from 'pg';
 import pino from 'pino';
 import { loadConfig, redact } from '../src/config/config.ts';
 import type { ObservationInput } from '../src/sensing/write/observation-writer.ts';
 import { createPlatform, type Platform } from '../src/server/platform.ts';
-import { sensingMigration } from '../src/storage/migrations/001-sensing.ts';
-import { observationChecksMigration } from '../src/storage/migrations/004-observation-checks.ts';
-import { observationOrderMigration } from '../src/storage/migrations/003-observation-order.ts';
 import { HttpClient } from './lib/http-client.ts';
 import { machineInfo, packageVersion } from './lib/machine.ts';
+import { pgSchema, rawPg, rawSqlite, SQLITE_MULTI_ROWS } from './lib/raw-insert.ts';
 import { type DatabaseRun, type Figure, markdownTable, textTable, updateFiguresSection } from './lib/report.ts';
 import { int, ms, now, seconds, summarize, timeEach } from './lib/stats.ts';
 
@@ -92,65 +88,9 @@ function sqliteBackend(): Backend {
   return { name: 'SQLite', url: join(dir, 'bench.db'), dir, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-async function pgAdmin<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
-
-/** A new, empty schema; dropped by cleanup(). */
-async function pgSchema(url: string, prefix: string): Promise<{ schema: string; drop(): Promise<void> }> {
-  const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
-  await pgAdmin(url, async (c) => {
-    try {
-      await c.query('CREATE EXTENSION IF NOT EXISTS postgis');
-    } catch {
-      /* PostGIS is optional for what this bench touches */
-    }
-    await c.query(`CREATE SCHEMA ${schema}`);
-  });
-  let dropped = false;
-  return {
-    schema,
-    drop: async () => {
-      if (dropped) return;
-      dropped = true;
-      await pgAdmin(url, (c) => c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`));
-    },
-  };
-}
-
 async function postgresBackend(url: string): Promise<Backend> {
   const s = await pgSchema(url, 'bench');
   return { name: 'PostgreSQL', url, pgSchema: s.schema, cleanup: s.drop };
-}
-
-/** The observations table and its indexes, from the real migrations (optionally without FKs). */
-function observationsDdl(dialect: 'sqlite' | 'postgres', withFks: boolean): string[] {
-  const stmts = sensingMigration[dialect].filter((s) => /^CREATE TABLE observations |^CREATE INDEX observations_/.test(s));
-  if (stmts.length !== 4) throw new Error(`expected the observations table and 3 indexes in the migration, found ${stmts.length} statements`);
-  // Later migrations that change the observations indexes, in order.
-  const later = [observationOrderMigration].flatMap((m) => m[dialect]);
-  if (!later.every((s) => /^(CREATE|DROP) INDEX observations_/.test(s))) throw new Error('a later migration does more than observations indexes: update observationsDdl');
-  const table = [...(withFks ? stmts : stmts.map((s) => s.replace(/ REFERENCES \w+\(id\) ON DELETE \w+/g, ''))), ...later];
-  // PostgreSQL checks references per statement (migration 004): the baseline does the same.
-  return withFks ? [...table, ...observationChecksMigration[dialect]] : table;
-}
-
-/** Stub parent tables so that the FK variant of the baseline checks real references. */
-function stubParents(dialect: 'sqlite' | 'postgres', dsId: number, foiId: number): string[] {
-  const pk = dialect === 'sqlite' ? 'INTEGER PRIMARY KEY' : 'BIGINT PRIMARY KEY';
-  return [
-    `CREATE TABLE datastreams (id ${pk})`,
-    `CREATE TABLE multi_datastreams (id ${pk})`,
-    `CREATE TABLE features_of_interest (id ${pk})`,
-    `INSERT INTO datastreams (id) VALUES (${dsId})`,
-    `INSERT INTO features_of_interest (id) VALUES (${foiId})`,
-  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,17 +115,6 @@ function ingestTuples(dsId: number, foiId: number, first: number, n: number): (n
     const i = first + k;
     out[k] = [INGEST_T0 + i * 1000, null, null, sampleValue(i), null, null, null, null, null, null, dsId, null, foiId];
   }
-  return out;
-}
-
-const OBS_COLS = [
-  'phenomenon_time_start', 'phenomenon_time_end', 'result_time', 'result_num', 'result_str', 'result_json', 'result_quality',
-  'valid_time_start', 'valid_time_end', 'parameters', 'datastream_id', 'multi_datastream_id', 'feature_of_interest_id',
-];
-
-function chunks<T>(rows: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
 }
 
@@ -305,9 +234,9 @@ async function benchIngest(c: Ctx): Promise<void> {
     // The server process's CPU (the client runs in a process of its own): less noisy than the rate.
     cpuUs.push((cpu.user + cpu.system) / INGEST_ROWS);
     const measT = ingestTuples(ds, c.foi, from * ROWS_PER_REQUEST, INGEST_ROWS);
-    rawFk.push(sqlite ? rawSqlite(c.backend.dir!, warmT, measT, true) : await rawPg(c.backend.url, warmT, measT, true));
-    raw.push(sqlite ? rawSqlite(c.backend.dir!, warmT, measT, false) : await rawPg(c.backend.url, warmT, measT, false));
-    if (sqlite) multi.push(rawSqlite(c.backend.dir!, warmT, measT, true, SQLITE_MULTI_ROWS));
+    rawFk.push(sqlite ? rawSqlite(c.backend.dir!, warmT, measT, { withFks: true, batch: ROWS_PER_REQUEST }) : await rawPg(c.backend.url, warmT, measT, { withFks: true, batch: ROWS_PER_REQUEST, connections: CONCURRENCY }));
+    raw.push(sqlite ? rawSqlite(c.backend.dir!, warmT, measT, { withFks: false, batch: ROWS_PER_REQUEST }) : await rawPg(c.backend.url, warmT, measT, { withFks: false, batch: ROWS_PER_REQUEST, connections: CONCURRENCY }));
+    if (sqlite) multi.push(rawSqlite(c.backend.dir!, warmT, measT, { withFks: true, batch: ROWS_PER_REQUEST, multi: SQLITE_MULTI_ROWS }));
     log(`      round ${r + 1}: ours ${int(ours[r]!)} obs/s (${ms(meas.ms / measN)} per request; server process CPU ${cpuUs[r]!.toFixed(1)} µs/obs, client ${((meas.clientCpuMs * 1000) / INGEST_ROWS).toFixed(1)}); raw with FKs ${int(rawFk[r]!)}, raw no FKs ${int(raw[r]!)}${sqlite ? `, raw multi-row ${int(multi[r]!)}` : ''}`);
   }
   const committed = (await obsCount(c.p, ds)) - before;
@@ -340,9 +269,6 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Rows per multi-row INSERT in the second SQLite reference (the server's own chunk size). */
-const SQLITE_MULTI_ROWS = 64;
-
 function checkIngest(r: { failures: { status: number; text: string }[]; rejectedRows: number }): void {
   if (r.failures.length) throw new Error(`CreateObservations failed: ${r.failures[0]!.status} ${r.failures[0]!.text}`);
   if (r.rejectedRows) throw new Error(`${r.rejectedRows} rows answered "error"`);
@@ -350,84 +276,6 @@ function checkIngest(r: { failures: { status: number; text: string }[]; rejected
 
 async function obsCount(p: Platform, ds: number): Promise<number> {
   return Number((await sql<{ n: number }>`SELECT obs_count AS n FROM datastreams WHERE id = ${ds}`.execute(p.db.kysely)).rows[0]!.n);
-}
-
-/**
- * better-sqlite3 into a fresh file with the pragmas of src/storage/database.ts and the observations
- * DDL of the migration. Default: one prepared 13-column INSERT run per row. With `multi`, the
- * way the server inserts: multi-row INSERTs of `multi` rows naming only the non-null columns.
- */
-function rawSqlite(dir: string, warm: (number | null)[][], meas: (number | null)[][], withFks: boolean, multi = 0): number {
-  const file = join(dir, `raw${withFks ? '-fk' : ''}${multi ? '-multi' : ''}.db`);
-  const db = new BetterSqlite3(file);
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma(`foreign_keys = ${withFks ? 'ON' : 'OFF'}`);
-    db.pragma('cache_size = -65536');
-    if (withFks) for (const s of stubParents('sqlite', Number(warm[0]![10]), Number(warm[0]![12]))) db.exec(s);
-    for (const s of observationsDdl('sqlite', withFks)) db.exec(s);
-    let tx: (rows: (number | null)[][]) => void;
-    if (multi) {
-      const cols = [0, 3, 10, 12];
-      const stmts = new Map<number, BetterSqlite3.Statement>();
-      const stmtFor = (n: number) => {
-        let st = stmts.get(n);
-        if (!st) {
-          st = db.prepare(`INSERT INTO observations (${cols.map((c) => OBS_COLS[c]).join(', ')}) VALUES ${Array.from({ length: n }, () => `(${cols.map(() => '?').join(', ')})`).join(', ')}`);
-          stmts.set(n, st);
-        }
-        return st;
-      };
-      tx = db.transaction((rows: (number | null)[][]) => {
-        for (let i = 0; i < rows.length; i += multi) {
-          const n = Math.min(multi, rows.length - i);
-          const args = new Array<number | null>(n * cols.length);
-          for (let k = 0; k < n; k++) for (let j = 0; j < cols.length; j++) args[k * cols.length + j] = rows[i + k]![cols[j]!]!;
-          stmtFor(n).run(args);
-        }
-      });
-    } else {
-      const stmt = db.prepare(`INSERT INTO observations (${OBS_COLS.join(', ')}) VALUES (${OBS_COLS.map(() => '?').join(', ')})`);
-      tx = db.transaction((rows: (number | null)[][]) => {
-        for (const r of rows) stmt.run(r);
-      });
-    }
-    for (const c of chunks(warm, ROWS_PER_REQUEST)) tx(c);
-    const t0 = now();
-    for (const c of chunks(meas, ROWS_PER_REQUEST)) tx(c);
-    return meas.length / ((now() - t0) / 1000);
-  } finally {
-    db.close();
-    for (const f of [file, `${file}-wal`, `${file}-shm`]) rmSync(f, { force: true });
-  }
-}
-
-async function rawPg(url: string, warm: (number | null)[][], meas: (number | null)[][], withFks: boolean): Promise<number> {
-  const s = await pgSchema(url, 'bench_raw');
-  const pool = new pg.Pool({ connectionString: url, max: CONCURRENCY, options: `-c search_path=${s.schema}` });
-  try {
-    if (withFks) for (const q of stubParents('postgres', Number(warm[0]![10]), Number(warm[0]![12]))) await pool.query(q);
-    for (const q of observationsDdl('postgres', withFks)) await pool.query(q);
-    const text = `INSERT INTO observations (phenomenon_time_start, result_num, datastream_id, feature_of_interest_id)
-      SELECT * FROM unnest($1::bigint[], $2::float8[], $3::bigint[], $4::bigint[])`;
-    const params = (rows: (number | null)[][]) => [rows.map((r) => r[0]), rows.map((r) => r[3]), rows.map((r) => r[10]), rows.map((r) => r[12])];
-    const run = async (rows: (number | null)[][]) => {
-      const jobs = chunks(rows, ROWS_PER_REQUEST).map(params);
-      let next = 0;
-      const lane = async () => {
-        while (next < jobs.length) await pool.query(text, jobs[next++]!); // one statement = one 1,000-row transaction
-      };
-      await Promise.all(Array.from({ length: CONCURRENCY }, lane));
-    };
-    await run(warm);
-    const t0 = now();
-    await run(meas);
-    return meas.length / ((now() - t0) / 1000);
-  } finally {
-    await pool.end();
-    await s.drop();
-  }
 }
 
 // --- 2. Latest observation of 1,000 Datastreams --------------------------------------------------
