@@ -79,5 +79,6 @@ setTimeout(() => {
 }, job.seconds * 1000);
 await Promise.all(Array.from({ length: job.connections }, (_, c) => run(c)));
 clearInterval(timer);
-process.send!({ acked, done: true });
+const cpu = process.cpuUsage();
+process.send!({ acked, done: true, cpuUs: cpu.user + cpu.system });
 process.disconnect();

@@ -75,56 +75,68 @@ function observationsDdl(dialect: 'sqlite' | 'postgres', withFks: boolean): stri
 }
 
 /** Stub parent tables so that the FK variant of the baseline checks real references. */
-function stubParents(dialect: 'sqlite' | 'postgres', dsId: number, foiId: number): string[] {
+function stubParents(dialect: 'sqlite' | 'postgres', dsIds: number[], foiIds: number[]): string[] {
   const pk = dialect === 'sqlite' ? 'INTEGER PRIMARY KEY' : 'BIGINT PRIMARY KEY';
   return [
     `CREATE TABLE datastreams (id ${pk})`,
     `CREATE TABLE multi_datastreams (id ${pk})`,
     `CREATE TABLE features_of_interest (id ${pk})`,
-    `INSERT INTO datastreams (id) VALUES (${dsId})`,
-    `INSERT INTO features_of_interest (id) VALUES (${foiId})`,
+    `INSERT INTO datastreams (id) VALUES ${dsIds.map((id) => `(${Number(id)})`).join(', ')}`,
+    `INSERT INTO features_of_interest (id) VALUES ${foiIds.map((id) => `(${Number(id)})`).join(', ')}`,
   ];
 }
 
+/** better-sqlite3 on `file` with the pragmas of src/storage/database.ts and the observations DDL of the migrations. */
+export function openRawSqlite(file: string, withFks: boolean, parent: { ds: number[]; foi: number[] }): BetterSqlite3.Database {
+  const db = new BetterSqlite3(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma(`foreign_keys = ${withFks ? 'ON' : 'OFF'}`);
+  db.pragma('cache_size = -65536');
+  if (withFks) for (const s of stubParents('sqlite', parent.ds, parent.foi)) db.exec(s);
+  for (const s of observationsDdl('sqlite', withFks)) db.exec(s);
+  return db;
+}
+
 /**
- * better-sqlite3 into a fresh file with the pragmas of src/storage/database.ts and the observations
- * DDL of the migration. Default: one prepared 13-column INSERT run per row. With `multi`, the
- * way the server inserts: multi-row INSERTs of `multi` rows naming only the non-null columns.
+ * A transaction that inserts rows the way the server does: multi-row INSERTs of `multi` rows
+ * naming only the 4 columns these rows fill (phenomenon time, numeric result, Datastream, FOI).
+ */
+export function multiRowInsert(db: BetterSqlite3.Database, multi: number): (rows: Tuple[]) => void {
+  const cols = [0, 3, 10, 12];
+  const stmts = new Map<number, BetterSqlite3.Statement>();
+  const stmtFor = (n: number) => {
+    let st = stmts.get(n);
+    if (!st) {
+      st = db.prepare(`INSERT INTO observations (${cols.map((c) => OBS_COLS[c]).join(', ')}) VALUES ${Array.from({ length: n }, () => `(${cols.map(() => '?').join(', ')})`).join(', ')}`);
+      stmts.set(n, st);
+    }
+    return st;
+  };
+  return db.transaction((rows: Tuple[]) => {
+    for (let i = 0; i < rows.length; i += multi) {
+      const n = Math.min(multi, rows.length - i);
+      const args = new Array<number | null>(n * cols.length);
+      for (let k = 0; k < n; k++) for (let j = 0; j < cols.length; j++) args[k * cols.length + j] = rows[i + k]![cols[j]!]!;
+      stmtFor(n).run(args);
+    }
+  });
+}
+
+/**
+ * better-sqlite3 into a fresh file (openRawSqlite). Default: one prepared 13-column INSERT run per
+ * row. With `multi`, the way the server inserts (multiRowInsert).
  */
 export function rawSqlite(dir: string, warm: Tuple[], meas: Tuple[], opts: { withFks: boolean; batch: number; multi?: number }): number {
   const { withFks, batch, multi = 0 } = opts;
   const file = join(dir, `raw${withFks ? '-fk' : ''}${multi ? '-multi' : ''}.db`);
-  const db = new BetterSqlite3(file);
+  const db = openRawSqlite(file, withFks, { ds: [Number(warm[0]![10])], foi: [Number(warm[0]![12])] });
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma(`foreign_keys = ${withFks ? 'ON' : 'OFF'}`);
-    db.pragma('cache_size = -65536');
-    if (withFks) for (const s of stubParents('sqlite', Number(warm[0]![10]), Number(warm[0]![12]))) db.exec(s);
-    for (const s of observationsDdl('sqlite', withFks)) db.exec(s);
-    let tx: (rows: (number | null)[][]) => void;
-    if (multi) {
-      const cols = [0, 3, 10, 12];
-      const stmts = new Map<number, BetterSqlite3.Statement>();
-      const stmtFor = (n: number) => {
-        let st = stmts.get(n);
-        if (!st) {
-          st = db.prepare(`INSERT INTO observations (${cols.map((c) => OBS_COLS[c]).join(', ')}) VALUES ${Array.from({ length: n }, () => `(${cols.map(() => '?').join(', ')})`).join(', ')}`);
-          stmts.set(n, st);
-        }
-        return st;
-      };
-      tx = db.transaction((rows: (number | null)[][]) => {
-        for (let i = 0; i < rows.length; i += multi) {
-          const n = Math.min(multi, rows.length - i);
-          const args = new Array<number | null>(n * cols.length);
-          for (let k = 0; k < n; k++) for (let j = 0; j < cols.length; j++) args[k * cols.length + j] = rows[i + k]![cols[j]!]!;
-          stmtFor(n).run(args);
-        }
-      });
-    } else {
+    let tx: (rows: Tuple[]) => void;
+    if (multi) tx = multiRowInsert(db, multi);
+    else {
       const stmt = db.prepare(`INSERT INTO observations (${OBS_COLS.join(', ')}) VALUES (${OBS_COLS.map(() => '?').join(', ')})`);
-      tx = db.transaction((rows: (number | null)[][]) => {
+      tx = db.transaction((rows: Tuple[]) => {
         for (const r of rows) stmt.run(r);
       });
     }
@@ -144,7 +156,7 @@ export async function rawPg(url: string, warm: Tuple[], meas: Tuple[], opts: { w
   const s = await pgSchema(url, 'bench_raw');
   const pool = new pg.Pool({ connectionString: url, max: connections, options: `-c search_path=${s.schema}` });
   try {
-    if (withFks) for (const q of stubParents('postgres', Number(warm[0]![10]), Number(warm[0]![12]))) await pool.query(q);
+    if (withFks) for (const q of stubParents('postgres', [Number(warm[0]![10])], [Number(warm[0]![12])])) await pool.query(q);
     for (const q of observationsDdl('postgres', withFks)) await pool.query(q);
     const text = `INSERT INTO observations (phenomenon_time_start, result_num, datastream_id, feature_of_interest_id)
       SELECT * FROM unnest($1::bigint[], $2::float8[], $3::bigint[], $4::bigint[])`;

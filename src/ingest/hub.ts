@@ -23,6 +23,8 @@ export class ChangeHub {
   private readonly originHandlers: Handler[] = [];
   private readonly deliverHandlers: Handler[] = [];
   private fanout: Fanout | null = null;
+  /** Changes flushed but not yet handed on (waiting behind slower handlers). */
+  backlog = 0;
 
   constructor(
     private readonly sensing: SensingService,
@@ -71,7 +73,13 @@ export class ChangeHub {
     this.scheduled = false;
     const batch = this.pending;
     this.pending = [];
-    this.chain = this.chain.then(() => this.pass(batch)).catch((err) => this.logger.error({ err }, 'change notification failed'));
+    this.backlog += batch.length;
+    this.chain = this.chain
+      .then(() => this.pass(batch))
+      .catch((err) => this.logger.error({ err }, 'change notification failed'))
+      .finally(() => {
+        this.backlog -= batch.length;
+      });
   }
 
   private async pass(batch: Change[]): Promise<void> {
