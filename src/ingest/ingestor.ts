@@ -48,6 +48,8 @@ export function fitsType(observationType: string, v: unknown): boolean {
  */
 export class Ingestor {
   private logBudget = 20;
+  /** The messages counter per transport, its label looked up once (per message it showed in profiles). */
+  private readonly messageCounters = new Map<string, { inc(): void }>();
   private logRefill = Date.now();
 
   constructor(
@@ -58,7 +60,9 @@ export class Ingestor {
   ) {}
 
   async handle(principal: Principal | null, topic: CreateTopic, payload: Buffer, transport: string, who = ''): Promise<Outcome> {
-    this.metrics.messages.inc({ transport });
+    let counter = this.messageCounters.get(transport);
+    if (!counter) this.messageCounters.set(transport, (counter = this.metrics.messages.labels(transport)));
+    counter.inc();
     try {
       const written = topic.kind === 'telemetry' ? await this.telemetry(principal, topic.deviceId, payload) : await this.observation(principal, topic, payload);
       return { ok: true, ...written };

@@ -17,8 +17,21 @@ export type CreateTopic =
 const CREATE_RE = /^v1\.1\/(?:(Datastreams|MultiDatastreams|FeaturesOfInterest)\((\d{1,15})\)\/)?Observations$/;
 const TELEMETRY_RE = /^cantho\/v1\/devices\/([A-Za-z0-9._:-]{1,64})\/telemetry$/;
 
+/** Topics seen lately and what they are: devices publish to the same few topics over and over. */
+const seen = new Map<string, Readonly<CreateTopic> | null>();
+
 /** Classifies a publish topic (prefix already removed); null when it creates nothing. */
-export function parseCreateTopic(topic: string): CreateTopic | null {
+export function parseCreateTopic(topic: string): Readonly<CreateTopic> | null {
+  let t = seen.get(topic);
+  if (t === undefined) {
+    if (seen.size >= 4096) seen.clear();
+    t = classify(topic);
+    seen.set(topic, t === null ? null : Object.freeze(t));
+  }
+  return t;
+}
+
+function classify(topic: string): CreateTopic | null {
   const m = CREATE_RE.exec(topic);
   if (m) {
     if (!m[1]) return { kind: 'observations' };
