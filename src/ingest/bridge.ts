@@ -25,13 +25,6 @@ const BRIDGE_PRINCIPAL: Principal = { userId: 0, userName: 'mqtt-bridge', keyId:
 const ORIGIN = 'cantho-origin';
 /** Notification bytes waiting to be written to the external broker, past which a batch is dropped (and counted). */
 const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
-/**
- * MQTT 5 Receive Maximum of each bridge connection: QoS 1 messages the broker may send before we
- * acknowledge one. PUBACKs wait for the group commit, so this bounds what waits in memory (16
- * connections × 1,024 messages); without it Mosquitto sends up to 65,535 per connection and under
- * overload the waiting messages grew the heap by ~30 MB/s.
- */
-const RECEIVE_MAXIMUM = 1024;
 
 type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
 
@@ -62,7 +55,7 @@ export class Bridge {
         protocolVersion: 5,
         clientId: `cantho-${opts.nodeId}-${i}`.slice(0, 64),
         clean: false,
-        properties: { sessionExpiryInterval: 300, receiveMaximum: RECEIVE_MAXIMUM },
+        properties: { sessionExpiryInterval: 300 },
         reconnectPeriod: 1000,
         // Notifications are not queued while disconnected: memory stays bounded.
         queueQoSZero: false,
