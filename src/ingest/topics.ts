@@ -17,16 +17,21 @@ export type CreateTopic =
 const CREATE_RE = /^v1\.1\/(?:(Datastreams|MultiDatastreams|FeaturesOfInterest)\((\d{1,15})\)\/)?Observations$/;
 const TELEMETRY_RE = /^cantho\/v1\/devices\/([A-Za-z0-9._:-]{1,64})\/telemetry$/;
 
-/** Topics seen lately and what they are: devices publish to the same few topics over and over. */
-const seen = new Map<string, Readonly<CreateTopic> | null>();
+/**
+ * Create topics seen lately: devices publish to the same few topics over and over. Only topics
+ * that match are kept (at most ~100 characters each, by the patterns), so a client sending many
+ * long junk topics cannot make the map large.
+ */
+const seen = new Map<string, Readonly<CreateTopic>>();
 
 /** Classifies a publish topic (prefix already removed); null when it creates nothing. */
 export function parseCreateTopic(topic: string): Readonly<CreateTopic> | null {
-  let t = seen.get(topic);
-  if (t === undefined) {
+  const hit = seen.get(topic);
+  if (hit) return hit;
+  const t = classify(topic);
+  if (t) {
     if (seen.size >= 4096) seen.clear();
-    t = classify(topic);
-    seen.set(topic, t === null ? null : Object.freeze(t));
+    seen.set(topic, Object.freeze(t));
   }
   return t;
 }
