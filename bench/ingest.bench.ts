@@ -271,7 +271,7 @@ const report = (s: string) => {
   process.stdout.write(`${s}\n`);
 };
 
-report(`ingest bench: ${SECONDS}s per run, ${WORKERS} client processes × ${CONNS} connections × ${WINDOW} in flight`);
+report(`ingest bench: ${SECONDS}s per run (the QoS 1 comparison: ${ROUNDS} rounds of ${ROUND_SECONDS} s each), ${WORKERS} client processes × ${CONNS} connections × ${WINDOW} in flight`);
 const ONLY = process.env.BENCH_ONLY ?? '';
 /** SQLite runs to do (point, telemetry, latency); the latency run paces at half the point rate. */
 const RUNS = process.env.BENCH_RUNS ?? 'point,telemetry,latency';
