@@ -121,7 +121,8 @@ async function bareAedes(seconds: number): Promise<{ rate: number; cpuPerMsg: nu
  * point is committed by raw better-sqlite3 (multi-row INSERTs, one transaction per loop turn of
  * messages: what our group commit does) into the observations table of the real migrations, with
  * its indexes and reference checks. No authentication, validation, counters, rollups, metrics or
- * notifications: what any server keeping these rows durably before PUBACK pays at least.
+ * notifications: what any server keeping these rows durably before PUBACK pays at least. Its rows
+ * all name one FeatureOfInterest (cantho's name one per device), so if anything it is optimistic.
  */
 async function aedesRawSqlite(db: BetterSqlite3.Database, seconds: number): Promise<{ rate: number; cpuPerMsg: number; batch: number; clientCpu: number }> {
   const insert = multiRowInsert(db, 64);
