@@ -96,7 +96,7 @@ setInterval(() => {
 if (process.env.BENCH_DEBUG) {
   setInterval(() => {
     const m = process.memoryUsage();
-    if (debugPlatform) console.error(`rss ${fmt(m.rss / 1048576)} MiB heap ${fmt(m.heapUsed / 1048576)} MiB ext ${fmt(m.external / 1048576)} MiB; queue ${debugPlatform.ingest.commits.depth}, hub backlog ${debugPlatform.ingest.hub.backlog}`);
+    if (debugPlatform) console.error(`rss ${fmt(m.rss / 1048576)} MiB heap ${fmt(m.heapUsed / 1048576)} MiB ext ${fmt(m.external / 1048576)} MiB; queue ${debugPlatform.ingest.commits.depth}, hub backlog ${debugPlatform.ingest.hub.passing.backlog}`);
   }, 2000).unref();
 }
 

@@ -27,52 +27,52 @@ const prefixOf = (dialect: string) => {
 };
 
 forEachBackend(
-    (t) => {
-      const prefix = () => prefixOf(t.backend.dialect);
-      let net: Network;
-      let dev: MqttClient;
-      before(async () => {
-        await t.p.app.listen({ port: 0, host: '127.0.0.1' });
-        const started = await t.p.ingest.start();
-        assert.equal(started.mqttPort, null, 'no embedded broker in bridge mode');
-        assert.equal(started.bridge, MOSQUITTO);
-        net = await seedNetwork(t, `${prefix()}-dev`);
-        dev = await connect(MOSQUITTO, { clientId: `${prefix()}-dev` });
-      });
-      after(async () => {
-        await dev?.endAsync();
-      });
+  (t) => {
+    const prefix = () => prefixOf(t.backend.dialect);
+    let net: Network;
+    let dev: MqttClient;
+    before(async () => {
+      await t.p.app.listen({ port: 0, host: '127.0.0.1' });
+      const started = await t.p.ingest.start();
+      assert.equal(started.mqttPort, null, 'no embedded broker in bridge mode');
+      assert.equal(started.bridge, MOSQUITTO);
+      net = await seedNetwork(t, `${prefix()}-dev`);
+      dev = await connect(MOSQUITTO, { clientId: `${prefix()}-dev` });
+    });
+    after(async () => {
+      await dev?.endAsync();
+    });
 
-      test('the bridge writes what devices publish to the external broker, once', async () => {
-        const root = (await t.api('GET', '/v1.1')).body as { serverSettings: { conformance: string[] } };
-        for (const c of MQTT_CONFORMANCE) assert.ok(root.serverSettings.conformance.includes(c));
-        const before = await countOf(t, net.waterLevel);
-        await dev.publishAsync(`${prefix()}/v1.1/Datastreams(${net.waterLevel})/Observations`, JSON.stringify({ result: 4.2 }), { qos: 1 });
-        await dev.publishAsync(`${prefix()}/cantho/v1/devices/${prefix()}-dev/telemetry`, JSON.stringify({ water_level: 4.3, salinity: 0.7 }), { qos: 1 });
-        await until(async () => (await countOf(t, net.waterLevel)) === before + 2);
-        await sleep(300);
-        assert.equal(await countOf(t, net.waterLevel), before + 2, 'our own notifications are not taken for creates');
-        assert.equal(await countOf(t, net.salinity), 1);
-      });
+    test('the bridge writes what devices publish to the external broker, once', async () => {
+      const root = (await t.api('GET', '/v1.1')).body as { serverSettings: { conformance: string[] } };
+      for (const c of MQTT_CONFORMANCE) assert.ok(root.serverSettings.conformance.includes(c));
+      const before = await countOf(t, net.waterLevel);
+      await dev.publishAsync(`${prefix()}/v1.1/Datastreams(${net.waterLevel})/Observations`, JSON.stringify({ result: 4.2 }), { qos: 1 });
+      await dev.publishAsync(`${prefix()}/cantho/v1/devices/${prefix()}-dev/telemetry`, JSON.stringify({ water_level: 4.3, salinity: 0.7 }), { qos: 1 });
+      await until(async () => (await countOf(t, net.waterLevel)) === before + 2);
+      await sleep(300);
+      assert.equal(await countOf(t, net.waterLevel), before + 2, 'our own notifications are not taken for creates');
+      assert.equal(await countOf(t, net.salinity), 1);
+    });
 
-      test('changes made here are published on the external broker (§14.2.2 topics)', async () => {
-        const sub = await connect(MOSQUITTO);
-        const nav = collect(sub, `${prefix()}/v1.1/Datastreams(${net.salinity})/Observations`);
-        const things = collect(sub, `${prefix()}/v1.1/Things(${net.thing})/name`);
-        await sub.subscribeAsync([`${prefix()}/v1.1/Datastreams(${net.salinity})/Observations`, `${prefix()}/v1.1/Things(${net.thing})/name`], { qos: 1 });
-        const r = await t.api('POST', `/v1.1/Datastreams(${net.salinity})/Observations`, { result: 0.9 });
-        const msg = (await nav.next()) as Record<string, unknown>;
-        assert.equal(msg['@iot.selfLink'], r.headers.location);
-        await t.api('PATCH', `/v1.1/Things(${net.thing})`, { name: 'Bridged' });
-        assert.deepEqual(await things.next(), { name: 'Bridged' });
-        // Private entities never go out to a broker that cannot tell subscribers apart.
-        const priv = collect(sub, `${prefix()}/v1.1/Datastreams(${net.privateStream})/Observations`);
-        await sub.subscribeAsync(`${prefix()}/v1.1/Datastreams(${net.privateStream})/Observations`);
-        await t.api('POST', `/v1.1/Datastreams(${net.privateStream})/Observations`, { result: 1 });
-        await sleep(300);
-        assert.equal(priv.got.length, 0);
-        await sub.endAsync();
-      });
-    },
+    test('changes made here are published on the external broker (§14.2.2 topics)', async () => {
+      const sub = await connect(MOSQUITTO);
+      const nav = collect(sub, `${prefix()}/v1.1/Datastreams(${net.salinity})/Observations`);
+      const things = collect(sub, `${prefix()}/v1.1/Things(${net.thing})/name`);
+      await sub.subscribeAsync([`${prefix()}/v1.1/Datastreams(${net.salinity})/Observations`, `${prefix()}/v1.1/Things(${net.thing})/name`], { qos: 1 });
+      const r = await t.api('POST', `/v1.1/Datastreams(${net.salinity})/Observations`, { result: 0.9 });
+      const msg = (await nav.next()) as Record<string, unknown>;
+      assert.equal(msg['@iot.selfLink'], r.headers.location);
+      await t.api('PATCH', `/v1.1/Things(${net.thing})`, { name: 'Bridged' });
+      assert.deepEqual(await things.next(), { name: 'Bridged' });
+      // Private entities never go out to a broker that cannot tell subscribers apart.
+      const priv = collect(sub, `${prefix()}/v1.1/Datastreams(${net.privateStream})/Observations`);
+      await sub.subscribeAsync(`${prefix()}/v1.1/Datastreams(${net.privateStream})/Observations`);
+      await t.api('POST', `/v1.1/Datastreams(${net.privateStream})/Observations`, { result: 1 });
+      await sleep(300);
+      assert.equal(priv.got.length, 0);
+      await sub.endAsync();
+    });
+  },
   (dialect) => ({ HOST: '127.0.0.1', MQTT_URL: MOSQUITTO, MQTT_TOPIC_PREFIX: prefixOf(dialect), CANTHO_PUBLIC_URL: 'http://cantho.test' }),
 );

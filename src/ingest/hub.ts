@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { SensingService } from '../sensing/sensing.service.ts';
 import { type Change, loadSnapshots, snapshotOf } from './changes.ts';
+import { SerialQueue } from './serial.ts';
 
 /** Where changes go between nodes: NATS when several nodes run, else nothing (local delivery). */
 export interface Fanout {
@@ -19,17 +20,17 @@ type Handler = (batch: Change[]) => void | Promise<void>;
 export class ChangeHub {
   private pending: Change[] = [];
   private scheduled = false;
-  private chain: Promise<void> = Promise.resolve();
   private readonly originHandlers: Handler[] = [];
   private readonly deliverHandlers: Handler[] = [];
   private fanout: Fanout | null = null;
-  /** Changes flushed but not yet handed on (waiting behind slower handlers). */
-  backlog = 0;
+  /** Changes flushed and not yet handed on (their backlog: waiting behind slower handlers). */
+  readonly passing: SerialQueue;
 
   constructor(
     private readonly sensing: SensingService,
     private readonly logger: Logger,
   ) {
+    this.passing = new SerialQueue((err) => this.logger.error({ err }, 'change notification failed'));
     sensing.onChange((entity, id, kind, observation) => {
       this.pending.push({ e: entity, id, k: kind, o: observation && entity === 'Observation' ? snapshotOf(observation) : undefined });
       if (!this.scheduled) {
@@ -54,7 +55,7 @@ export class ChangeHub {
   /** Resolves when every change seen so far has been handed on. */
   async idle(): Promise<void> {
     while (this.scheduled || this.pending.length) await new Promise((r) => setImmediate(r));
-    await this.chain;
+    await this.passing.idle();
   }
 
   /** Entry point of the fan-out (and of local delivery when there is none). */
@@ -73,13 +74,7 @@ export class ChangeHub {
     this.scheduled = false;
     const batch = this.pending;
     this.pending = [];
-    this.backlog += batch.length;
-    this.chain = this.chain
-      .then(() => this.pass(batch))
-      .catch((err) => this.logger.error({ err }, 'change notification failed'))
-      .finally(() => {
-        this.backlog -= batch.length;
-      });
+    this.passing.add(batch.length, () => this.pass(batch));
   }
 
   private async pass(batch: Change[]): Promise<void> {

@@ -8,6 +8,7 @@ import type { SensingService } from '../sensing/sensing.service.ts';
 import { type Change, renderObservation } from './changes.ts';
 import type { IngestMetrics } from './metrics.ts';
 import type { StreamCache } from './stream-cache.ts';
+import { SerialQueue } from './serial.ts';
 import type { SubTopic } from './topics.ts';
 
 /** Reads on behalf of the notifier see everything; who may receive what is decided per client. */
@@ -70,8 +71,7 @@ export class Subscriptions {
  * change. Payloads of private entities are marked so anonymous subscribers never receive them.
  */
 export class MqttNotifier {
-  private chain: Promise<void> = Promise.resolve();
-  private backlog = 0;
+  private readonly sending: SerialQueue;
 
   constructor(
     private readonly sensing: SensingService,
@@ -81,26 +81,22 @@ export class MqttNotifier {
     private readonly root: string,
     private readonly metrics: IngestMetrics,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.sending = new SerialQueue((err) => this.logger.error({ err }, 'MQTT notification failed'));
+  }
 
   handle(batch: Change[]): void {
     if (this.subs.size === 0) return;
-    if (this.backlog > 100_000) {
+    if (this.sending.backlog > 100_000) {
       this.metrics.notifyDropped.inc({ consumer: 'mqtt' }, batch.length);
       return;
     }
-    this.backlog += batch.length;
-    this.chain = this.chain
-      .then(() => this.run(batch))
-      .catch((err) => this.logger.error({ err }, 'MQTT notification failed'))
-      .finally(() => {
-        this.backlog -= batch.length;
-      });
+    this.sending.add(batch.length, () => this.run(batch));
   }
 
   /** Resolves when every batch handed over so far is published. */
   idle(): Promise<void> {
-    return this.chain;
+    return this.sending.idle();
   }
 
   private async run(batch: Change[]): Promise<void> {

@@ -58,13 +58,7 @@ export class LogAppender {
    * call when it does either. The appender waits briefly for announced captures before committing.
    */
   preparing(): () => void {
-    this.inPreparation++;
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      this.inPreparation--;
-    };
+    return this.hold('inPreparation');
   }
 
   /**
@@ -73,12 +67,17 @@ export class LogAppender {
    * most: a slow upload must not delay everyone else's commits.
    */
   arriving(): () => void {
-    this.inArrival++;
+    return this.hold('inArrival');
+  }
+
+  /** Counts one more in `counter`; returns the function that takes it back, once however often it is called. */
+  private hold(counter: 'inPreparation' | 'inArrival'): () => void {
+    this[counter]++;
     let done = false;
     return () => {
       if (done) return;
       done = true;
-      this.inArrival--;
+      this[counter]--;
     };
   }
 
