@@ -93,6 +93,7 @@ export function openRawSqlite(file: string, withFks: boolean, parent: { ds: numb
   db.pragma('synchronous = NORMAL');
   db.pragma(`foreign_keys = ${withFks ? 'ON' : 'OFF'}`);
   db.pragma('cache_size = -65536');
+  db.pragma('temp_store = MEMORY'); // what the group commit's transactions run with (WriteTxOptions)
   if (withFks) for (const s of stubParents('sqlite', parent.ds, parent.foi)) db.exec(s);
   for (const s of observationsDdl('sqlite', withFks)) db.exec(s);
   return db;

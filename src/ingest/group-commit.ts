@@ -190,7 +190,7 @@ export class GroupCommit {
           const fois = await this.writer.fois.resolve(trx, rows);
           for (let i = 0; i < rows.length; i++) rows[i]!.featureOfInterestId = fois[i];
           return this.writer.writeIn(trx, rows);
-        });
+        }, { statementJournalInMemory: true });
         end();
         this.metrics.batchSize.observe(rows.length);
         return ids;

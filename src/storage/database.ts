@@ -98,12 +98,34 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
   return { dialect: 'sqlite', kysely, sqlite: raw, writeLock, close };
 }
 
+export interface WriteTxOptions {
+  /**
+   * SQLite: keep the statement journal in memory. A multi-row INSERT inside a transaction journals
+   * the pages it changes (for a statement rollback), and past 64 KiB SQLite spills that journal to
+   * a temporary file: every group commit of a few hundred observations did, a fifth of its time
+   * (2.8 against 2.2 ms a commit). Only for transactions whose statements touch a bounded number of
+   * pages (the group commit's inserts): a DELETE cascading over millions of rows would hold them all
+   * in memory, and so would a sort of millions of rows, so everything else keeps temporary files.
+   */
+  readonly statementJournalInMemory?: boolean;
+}
+
 /**
  * Runs `fn` in one write transaction. On SQLite the write lock is held, so raw statements on
  * `db.sqlite` inside `fn` join the same transaction safely.
  */
 // biome-ignore lint/suspicious/noExplicitAny: see Database.kysely
-export async function writeTx<T>(db: Database, fn: (trx: Kysely<any>) => Promise<T>): Promise<T> {
-  if (db.dialect === 'sqlite') return db.writeLock.run(() => db.kysely.transaction().execute(fn));
-  return db.kysely.transaction().execute(fn);
+export async function writeTx<T>(db: Database, fn: (trx: Kysely<any>) => Promise<T>, opts: WriteTxOptions = {}): Promise<T> {
+  if (db.dialect === 'postgres') return db.kysely.transaction().execute(fn);
+  const raw = db.sqlite!;
+  if (!opts.statementJournalInMemory) return db.writeLock.run(() => db.kysely.transaction().execute(fn));
+  return db.writeLock.run(async () => {
+    // Read when the transaction's first write begins (sqlite3PagerBegin), so set before BEGIN.
+    raw.pragma('temp_store = MEMORY');
+    try {
+      return await db.kysely.transaction().execute(fn);
+    } finally {
+      raw.pragma('temp_store = DEFAULT');
+    }
+  });
 }
