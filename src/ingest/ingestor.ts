@@ -61,7 +61,10 @@ export class Ingestor {
 
   async handle(principal: Principal | null, topic: CreateTopic, payload: Buffer, transport: string, who = ''): Promise<Outcome> {
     let counter = this.messageCounters.get(transport);
-    if (!counter) this.messageCounters.set(transport, (counter = this.metrics.messages.labels(transport)));
+    if (!counter) {
+      counter = this.metrics.messages.labels(transport);
+      this.messageCounters.set(transport, counter);
+    }
     counter.inc();
     try {
       const written = topic.kind === 'telemetry' ? await this.telemetry(principal, topic.deviceId, payload) : await this.observation(principal, topic, payload);

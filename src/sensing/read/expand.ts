@@ -31,7 +31,10 @@ function group(items: ExpandItem[]): Map<string, { options: QueryOptions; childr
   for (const it of items) {
     const [head, ...rest] = it.path;
     let node = tree.get(head!);
-    if (!node) tree.set(head!, (node = { options: {}, children: [] }));
+    if (!node) {
+      node = { options: {}, children: [] };
+      tree.set(head!, node);
+    }
     if (rest.length === 0) node.options = { ...it.options, expand: [...(node.options.expand ?? []), ...(it.options.expand ?? [])] };
     else node.children.push({ path: rest, options: it.options });
   }

@@ -231,14 +231,13 @@ function streamAggs(batch: ObservationInput[]): Map<string, StreamAgg> {
   return agg;
 }
 
-/** The stream counter UPDATE; `p` writes a typed integer parameter named `name`. */
+/** The stream counters' UPDATE … SET, without its WHERE; `p(name)` is the new value `name` (n, ps, pe, rs, re). */
 function streamUpdateSql(table: string, p: (name: string) => string): string {
   return `UPDATE ${table} SET obs_count = obs_count + ${p('n')},
       phenomenon_time_start = CASE WHEN phenomenon_time_start IS NULL OR phenomenon_time_start > ${p('ps')} THEN ${p('ps')} ELSE phenomenon_time_start END,
       phenomenon_time_end = CASE WHEN phenomenon_time_end IS NULL OR phenomenon_time_end < ${p('pe')} THEN ${p('pe')} ELSE phenomenon_time_end END,
       result_time_start = CASE WHEN ${p('rs')} IS NULL THEN result_time_start WHEN result_time_start IS NULL OR result_time_start > ${p('rs')} THEN ${p('rs')} ELSE result_time_start END,
-      result_time_end = CASE WHEN ${p('re')} IS NULL THEN result_time_end WHEN result_time_end IS NULL OR result_time_end < ${p('re')} THEN ${p('re')} ELSE result_time_end END
-      WHERE id = ${p('id')}`;
+      result_time_end = CASE WHEN ${p('re')} IS NULL THEN result_time_end WHEN result_time_end IS NULL OR result_time_end < ${p('re')} THEN ${p('re')} ELSE result_time_end END`;
 }
 
 const sqliteStreamUpdates = new WeakMap<import('better-sqlite3').Database, Record<string, import('better-sqlite3').Statement>>();
@@ -252,23 +251,24 @@ async function updateStreams(db: Database, trx: Trx, batch: ObservationInput[]):
     let stmts = sqliteStreamUpdates.get(raw);
     if (!stmts) {
       const p = (name: string) => `CAST(@${name} AS BIGINT)`;
-      stmts = { datastreams: raw.prepare(streamUpdateSql('datastreams', p)), multi_datastreams: raw.prepare(streamUpdateSql('multi_datastreams', p)) };
+      const prepare = (table: string) => raw.prepare(`${streamUpdateSql(table, p)} WHERE id = ${p('id')}`);
+      stmts = { datastreams: prepare('datastreams'), multi_datastreams: prepare('multi_datastreams') };
       sqliteStreamUpdates.set(raw, stmts);
     }
     for (const a of aggs.values()) stmts[a.table]!.run({ n: a.n, ps: a.ps, pe: a.pe, rs: a.rs, re: a.re, id: a.id });
     return;
   }
-  for (const a of aggs.values()) {
-    const ps = big(a.ps);
-    const pe = big(a.pe);
-    const rs = big(a.rs);
-    const re = big(a.re);
-    await sql`UPDATE ${sql.table(a.table)} SET obs_count = obs_count + ${big(a.n)},
-      phenomenon_time_start = CASE WHEN phenomenon_time_start IS NULL OR phenomenon_time_start > ${ps} THEN ${ps} ELSE phenomenon_time_start END,
-      phenomenon_time_end = CASE WHEN phenomenon_time_end IS NULL OR phenomenon_time_end < ${pe} THEN ${pe} ELSE phenomenon_time_end END,
-      result_time_start = CASE WHEN ${rs} IS NULL THEN result_time_start WHEN result_time_start IS NULL OR result_time_start > ${rs} THEN ${rs} ELSE result_time_start END,
-      result_time_end = CASE WHEN ${re} IS NULL THEN result_time_end WHEN result_time_end IS NULL OR result_time_end < ${re} THEN ${re} ELSE result_time_end END
-      WHERE id = ${big(a.id)}`.execute(trx);
+  // PostgreSQL: one UPDATE per table for all the batch's streams (a round trip per stream made up a
+  // third of a telemetry commit's time, 160 streams a commit), after locking the rows in id order,
+  // so concurrent writers (the second lane, other nodes) queue instead of deadlocking.
+  for (const table of ['datastreams', 'multi_datastreams'] as const) {
+    const rows = [...aggs.values()].filter((a) => a.table === table).sort((x, y) => x.id - y.id);
+    if (rows.length === 0) continue;
+    const col = (k: 'id' | 'n' | 'ps' | 'pe' | 'rs' | 're') => sql`CAST(${rows.map((r) => r[k])} AS bigint[])`;
+    if (rows.length > 1) await sql`SELECT 1 FROM ${sql.table(table)} WHERE id = ANY(${col('id')}) ORDER BY id FOR NO KEY UPDATE`.execute(trx);
+    await sql`${sql.raw(streamUpdateSql(table, (name) => `u.${name}`))}
+      FROM unnest(${col('id')}, ${col('n')}, ${col('ps')}, ${col('pe')}, ${col('rs')}, ${col('re')}) AS u(id, n, ps, pe, rs, re)
+      WHERE ${sql.table(table)}.id = u.id`.execute(trx);
   }
 }
 

@@ -114,7 +114,10 @@ export function checkGeoJson(v: unknown, what: string, depth = 0): void {
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw bad('must be a GeoJSON object');
   const g = v as Record<string, unknown>;
   if (typeof g.type !== 'string' || !GEO_TYPES.has(g.type)) throw bad(`unknown GeoJSON type ${JSON.stringify(g.type)}`);
-  if (g.type === 'Feature') return checkGeoJson(g.geometry, what, depth + 1);
+  if (g.type === 'Feature') {
+    checkGeoJson(g.geometry, what, depth + 1);
+    return;
+  }
   if (g.type === 'FeatureCollection') {
     if (!Array.isArray(g.features)) throw bad('features must be an array');
     for (const f of g.features) checkGeoJson(f, what, depth + 1);
