@@ -282,11 +282,6 @@ function streamOrder(batch: ObservationInput[]): number[] | null {
   return batch.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b);
 }
 
-/** A typed integer parameter (PostgreSQL cannot infer the type of a bare parameter in CASE). */
-export function big(v: number | null) {
-  return sql`CAST(${v} AS BIGINT)`;
-}
-
 function rollupDeltas(batch: ObservationInput[]): RollupDelta[] {
   const out: RollupDelta[] = [];
   for (const o of batch) {
