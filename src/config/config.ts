@@ -25,6 +25,8 @@ export interface Config {
   /** $top default and maximum (SensorThings §9.3.3.3: the server imposes its limit). */
   readonly defaultTop: number;
   readonly maxTop: number;
+  /** How long one API read may run, in ms (CANTHO_QUERY_TIMEOUT_MS); 0 = unbounded. */
+  readonly queryTimeoutMs: number;
   /**
    * MQTT (OGC 18-088 §14): the embedded broker's TCP port. null = not set: 1883, or the next free
    * port when 1883 is taken (a notice says which); a set port that is taken is a start error.
@@ -167,6 +169,7 @@ export function loadConfig(env: Source, argv: readonly string[] = [], defaults: 
     bodyLimit: int(src, 'CANTHO_BODY_LIMIT', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems),
     defaultTop: 100,
     maxTop: 10000,
+    queryTimeoutMs: int(src, 'CANTHO_QUERY_TIMEOUT_MS', 5000, 0, 3_600_000, problems),
     mqttPort: src.MQTT_PORT ? int(src, 'MQTT_PORT', 1883, 1, 65535, problems) : null,
     mqttEnabled: bool(src, 'MQTT_ENABLED', true, problems),
     mqttWsPath: wsPath(src.MQTT_WS_PATH, problems),

@@ -15,6 +15,7 @@ import { resolvePath } from './read/resolve.ts';
 import { EntityUpdater } from './write/entity-updater.ts';
 import { type Created, EntityWriter } from './write/entity-writer.ts';
 import { ObservationWriter } from './write/observation-writer.ts';
+import { tooSlow } from './read/deadline.ts';
 
 /**
  * A change listener. `observation` is the committed Observation's values when the writer has them
@@ -87,6 +88,16 @@ export class SensingService {
   }
 
   async get(ctx: CallContext, pathText: string, query: URLSearchParams): Promise<ReadResult> {
+    try {
+      return await this.getUnmapped(ctx, pathText, query);
+    } catch (e) {
+      // PostgreSQL cancelled a statement of the read pool past its statement_timeout (deadline.ts).
+      if ((e as { code?: string }).code === '57014') throw tooSlow(this.paging.timeoutMs ?? 0);
+      throw e;
+    }
+  }
+
+  private async getUnmapped(ctx: CallContext, pathText: string, query: URLSearchParams): Promise<ReadResult> {
     const agg = /^Datastreams\((\d{1,15})\)\/Aggregate$/.exec(pathText);
     if (agg) {
       const r = await resolvePath(this.db, parseResourcePath(`Datastreams(${agg[1]})`), !can(ctx.principal, 'read:private'));

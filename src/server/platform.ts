@@ -35,13 +35,13 @@ export function createLogger(config: Config): Logger {
 /** Opens storage, migrates, wires services and builds the HTTP app (does not listen). */
 export async function createPlatform(config: Config, opts: { logger?: Logger; pgSchema?: string } = {}): Promise<Platform> {
   const logger = opts.logger ?? createLogger(config);
-  const db = openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous, pgSchema: opts.pgSchema ?? config.pgSchema ?? undefined, onSqliteOpen: registerSqliteExtensions });
+  const db = openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous, pgSchema: opts.pgSchema ?? config.pgSchema ?? undefined, readTimeoutMs: config.queryTimeoutMs, onSqliteOpen: registerSqliteExtensions });
   logger.info({ database: db.dialect === 'sqlite' ? config.databaseUrl : redact(config.databaseUrl) }, 'opening database');
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const keys = new KeyStore(db);
   if (config.bootstrapAdminKey) await keys.ensureBootstrapKey(config.bootstrapAdminKey);
-  const sensing = new SensingService(db, { defaultTop: config.defaultTop, maxTop: config.maxTop });
+  const sensing = new SensingService(db, { defaultTop: config.defaultTop, maxTop: config.maxTop, timeoutMs: config.queryTimeoutMs });
   const metrics = createMetrics();
   const conformance: string[] = [];
   const app = await buildApp({ config, logger, db, keys, sensing, metrics, conformance });

@@ -18,6 +18,12 @@ export interface Database {
   readonly kysely: Kysely<any>;
   readonly sqlite?: BetterSqlite3.Database;
   readonly pg?: pg.Pool;
+  /**
+   * PostgreSQL with OpenOptions.readTimeoutMs: a second pool for the API's reads, whose statements
+   * the server cancels past that time (SQLSTATE 57014). Writes never run here.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: see kysely
+  readonly reads?: { readonly kysely: Kysely<any>; readonly pg: pg.Pool };
   /** Serialises write transactions on SQLite (a no-op queue on PostgreSQL is not used). */
   readonly writeLock: Mutex;
   close(): Promise<void>;
@@ -29,6 +35,8 @@ export interface OpenOptions {
   /** PostgreSQL schema to use (tests isolate themselves in one). */
   pgSchema?: string;
   pgPoolSize?: number;
+  /** PostgreSQL: `statement_timeout` of the read pool (Database.reads), in ms; 0 or absent: no read pool. */
+  readTimeoutMs?: number;
   /** Called with the raw SQLite handle right after opening (geo functions register here). */
   onSqliteOpen?: (db: BetterSqlite3.Database) => void;
 }
@@ -47,15 +55,24 @@ const pgTypes = {
 /** Opens SQLite (a file path, `sqlite:` URL or `:memory:`) or PostgreSQL (`postgres://`). */
 export function openDatabase(url: string, opts: OpenOptions = {}): Database {
   if (/^postgres(ql)?:\/\//.test(url)) {
-    const pool = new pg.Pool({
-      connectionString: url,
-      max: opts.pgPoolSize ?? 10,
-      types: pgTypes,
-      // JIT compilation makes planner-heavy filters (geo) take seconds instead of milliseconds.
-      options: `-c jit=off${opts.pgSchema ? ` -c search_path=${opts.pgSchema},public` : ''}`,
-    });
+    const poolOf = (extra: string) =>
+      new pg.Pool({
+        connectionString: url,
+        max: opts.pgPoolSize ?? 10,
+        types: pgTypes,
+        // JIT compilation makes planner-heavy filters (geo) take seconds instead of milliseconds.
+        options: `-c jit=off${opts.pgSchema ? ` -c search_path=${opts.pgSchema},public` : ''}${extra}`,
+      });
+    const pool = poolOf('');
     const kysely = new Kysely({ dialect: new PostgresDialect({ pool }) });
-    return { dialect: 'postgres', kysely, pg: pool, writeLock: new Mutex(), close: () => kysely.destroy() };
+    const timeout = opts.readTimeoutMs ?? 0;
+    const readPool = timeout > 0 ? poolOf(` -c statement_timeout=${Math.floor(timeout)}`) : null;
+    const reads = readPool ? { pg: readPool, kysely: new Kysely({ dialect: new PostgresDialect({ pool: readPool }) }) } : undefined;
+    const close = async () => {
+      await reads?.kysely.destroy();
+      await kysely.destroy();
+    };
+    return { dialect: 'postgres', kysely, pg: pool, reads, writeLock: new Mutex(), close };
   }
   const file = url.replace(/^sqlite:(\/\/)?/, '');
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });

@@ -29,7 +29,8 @@ export function boundDatabase(db: Database, trx: Trx): Database {
       return typeof v === 'function' ? v.bind(target) : v;
     },
   });
-  return { ...db, kysely, writeLock: new Mutex(), close: async () => {} };
+  // Reads of the change set see its writes: they run in `trx` too, not on a separate read pool.
+  return { ...db, kysely, reads: undefined, writeLock: new Mutex(), close: async () => {} };
 }
 
 /**

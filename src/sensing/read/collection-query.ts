@@ -2,15 +2,18 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../storage/database.ts';
 import type { QueryOptions } from '../http/query-options.ts';
 import type { EntityDef } from '../model/entities.ts';
+import { type Deadline, deadlineTerm } from './deadline.ts';
 import { filterSql, orderBySql } from './planner.ts';
 import { columnsOf } from './serialize.ts';
 
 type Frag = RawBuilder<unknown>;
 
-/** Limits of one level of a read (§9.3.3.3: the server imposes its $top maximum). */
+/** Limits of a read (§9.3.3.3: the server imposes its $top maximum). */
 export interface Paging {
   readonly defaultTop: number;
   readonly maxTop: number;
+  /** How long one read may run, in ms (deadline.ts); 0 or absent: unbounded. */
+  readonly timeoutMs?: number;
 }
 
 export function effectiveTop(o: QueryOptions, p: Paging): number {
@@ -19,11 +22,14 @@ export function effectiveTop(o: QueryOptions, p: Paging): number {
 
 /**
  * The WHERE conditions of a collection read: the path's constraints, visibility, then $filter —
- * evaluated in the spec's order $filter → $count → $orderby → $skip → $top (§9.3.2).
+ * evaluated in the spec's order $filter → $count → $orderby → $skip → $top (§9.3.2) — and, on
+ * SQLite, the read's deadline.
  */
-export function whereOf(db: Database, e: EntityDef, base: Frag[], o: QueryOptions): Frag {
+export function whereOf(db: Database, e: EntityDef, base: Frag[], o: QueryOptions, deadline?: Deadline): Frag {
   const parts = [...base];
   if (o.filter !== undefined) parts.push(filterSql(o.filter, e, 'e', db.dialect));
+  const stop = deadlineTerm(db, deadline);
+  if (stop) parts.push(stop);
   return parts.length ? sql.join(parts, sql` AND `) : sql`1 = 1`;
 }
 

@@ -5,7 +5,8 @@ import type { ExpandItem, QueryOptions } from '../http/query-options.ts';
 import { ENTITIES, type EntityDef, navOf } from '../model/entities.ts';
 import { effectiveTop, leadingKeyRange, limitOffset, orderOf, type Paging, selectList, whereOf } from './collection-query.ts';
 import { navConstraint, publicOnly } from './constraints.ts';
-import { selectRows, sqliteRows } from './rows.ts';
+import type { Deadline } from './deadline.ts';
+import { readerOf, selectRows, sqliteRows } from './rows.ts';
 import { renderEntity, type Row } from './serialize.ts';
 
 type Frag = RawBuilder<unknown>;
@@ -16,6 +17,8 @@ export interface ReadScope {
   readonly anonymous: boolean;
   /** `https://host/v1.1` */
   readonly root: string;
+  /** When the read must stop (deadline.ts); set by `read` from `paging.timeoutMs`. */
+  readonly deadline?: Deadline;
 }
 
 /** One level of rendered rows, kept beside the raw rows they came from. */
@@ -69,7 +72,7 @@ async function expandOne(scope: ReadScope, level: Level, name: string, fk: strin
   const where: Frag[] = [sql`e.id IN (${sql.join(ids)})`];
   const vis = scope.anonymous ? publicOnly(target, 'e') : null;
   if (vis) where.push(vis);
-  const rows = await selectRows(scope.db, sql`SELECT ${selectList(target)} FROM ${sql.table(target.table)} AS e WHERE ${whereOf(scope.db, target, where, o)}`);
+  const rows = await selectRows(scope.db, sql`SELECT ${selectList(target)} FROM ${sql.table(target.table)} AS e WHERE ${whereOf(scope.db, target, where, o, scope.deadline)}`);
   const child = renderLevel(scope, target, rows, o.select);
   const byId = new Map(child.rows.map((row, i) => [Number(row.id), child.out[i]!]));
   level.rows.forEach((row, i) => {
@@ -94,7 +97,7 @@ async function expandMany(scope: ReadScope, level: Level, name: string, target: 
     // (cheap in-process calls, each an index range scan that reads no more than it must, and no
     // columns beyond the sort keys). Then the rows of all pages at once, by primary key. The two
     // run back to back without yielding, so no write comes between them.
-    const where = whereOf(db, target, [navConstraint(level.entity, nav, 'e', sql`${-1}`), ...(vis ? [vis] : [])], o);
+    const where = whereOf(db, target, [navConstraint(level.entity, nav, 'e', sql`${-1}`), ...(vis ? [vis] : [])], o, scope.deadline);
     const range = leadingKeyRange(db, target, o);
     const q = sql`SELECT e.id FROM ${sql.table(target.table)} AS e WHERE ${range ? sql`${where} AND ${range}` : where} ORDER BY ${orderOf(db, target, o)} ${limitOffset(top + 1, skip)}`.compile(db.kysely);
     const stmt = db.sqlite!.prepare(q.sql).pluck();
@@ -133,10 +136,10 @@ async function expandMany(scope: ReadScope, level: Level, name: string, target: 
     }
   } else {
     // PostgreSQL: one LATERAL query serves every parent (no round trip per parent).
-    const where = whereOf(db, target, [navConstraint(level.entity, nav, 'e', sql`p.pid`), ...(vis ? [vis] : [])], o);
+    const where = whereOf(db, target, [navConstraint(level.entity, nav, 'e', sql`p.pid`), ...(vis ? [vis] : [])], o, scope.deadline);
     const r = await sql<Row & { __pid: number }>`SELECT p.pid AS __pid, x.* FROM unnest(CAST(${parentIds} AS bigint[])) AS p(pid)
       CROSS JOIN LATERAL (SELECT ${selectList(target)} FROM ${sql.table(target.table)} AS e WHERE ${where}
-      ORDER BY ${orderOf(db, target, o)} ${limitOffset(top + 1, skip)}) AS x`.execute(db.kysely);
+      ORDER BY ${orderOf(db, target, o)} ${limitOffset(top + 1, skip)}) AS x`.execute(readerOf(db));
     for (const row of r.rows) {
       const list = byParent.get(Number(row.__pid)) ?? [];
       list.push(row);
@@ -144,7 +147,7 @@ async function expandMany(scope: ReadScope, level: Level, name: string, target: 
     }
     if (o.count) {
       const c = await sql<{ pid: number; n: number }>`SELECT p.pid, (SELECT COUNT(*) FROM ${sql.table(target.table)} AS e WHERE ${where}) AS n
-        FROM unnest(CAST(${parentIds} AS bigint[])) AS p(pid)`.execute(db.kysely);
+        FROM unnest(CAST(${parentIds} AS bigint[])) AS p(pid)`.execute(readerOf(db));
       for (const row of c.rows) counts.set(Number(row.pid), Number(row.n));
     }
   }

@@ -7,6 +7,7 @@ import { parseQueryOptions } from '../http/query-options.ts';
 import { ENTITIES } from '../model/entities.ts';
 import { forEachBackend } from '../../testing/platform.ts';
 import { leadingKeyRange, limitOffset, orderOf, whereOf } from './collection-query.ts';
+import { deadlineFrom } from './deadline.ts';
 
 const Obs = ENTITIES.Observation;
 
@@ -26,11 +27,11 @@ forEachBackend((t) => {
     await sql.raw(db.dialect === 'sqlite' ? 'ANALYZE' : 'ANALYZE observations').execute(db.kysely);
   });
 
-  /** The plan of a one-stream page of Observations as the reader builds it. */
+  /** The plan of a one-stream page of Observations as the reader builds it, read deadline included. */
   async function plan(options: Record<string, string>): Promise<string> {
     const db = t.p.db;
     const o = parseQueryOptions(new URLSearchParams(options));
-    const where = whereOf(db, Obs, [sql`e.datastream_id = ${1}`], o);
+    const where = whereOf(db, Obs, [sql`e.datastream_id = ${1}`], o, deadlineFrom(60_000));
     const range = leadingKeyRange(db, Obs, o);
     const q = sql`SELECT e.id FROM observations AS e WHERE ${range ? sql`${where} AND ${range}` : where} ORDER BY ${orderOf(db, Obs, o)} ${limitOffset(2, 0)}`;
     const explain = sql`EXPLAIN ${db.dialect === 'sqlite' ? sql.raw('QUERY PLAN ') : sql``}${q}`;

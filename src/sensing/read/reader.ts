@@ -5,10 +5,11 @@ import type { QueryOptions } from '../http/query-options.ts';
 import { ENTITIES } from '../model/entities.ts';
 import { countQuery, effectiveTop, pageQuery, selectList, whereOf } from './collection-query.ts';
 import { toDataArray } from './data-array.ts';
+import { deadlineFrom } from './deadline.ts';
 import { expandLevel, type ReadScope, renderLevel } from './expand.ts';
 import { propValue } from './serialize.ts';
 import { resolvePath } from './resolve.ts';
-import { selectRows } from './rows.ts';
+import { readerOf, selectRows } from './rows.ts';
 
 /** What a GET returns: JSON, or raw text for `$value`. */
 export type ReadResult = { kind: 'json'; body: unknown } | { kind: 'text'; body: string };
@@ -17,7 +18,8 @@ export type ReadResult = { kind: 'json'; body: unknown } | { kind: 'text'; body:
  * Serves every GET under /v1.1 (§9.2 resource paths, §9.3 query options). `query` is the original
  * query string, so server-driven paging links repeat every option but $skip/$top (§9.3.3.6).
  */
-export async function read(scope: ReadScope, path: ResourcePath, o: QueryOptions, query: URLSearchParams): Promise<ReadResult> {
+export async function read(unbounded: ReadScope, path: ResourcePath, o: QueryOptions, query: URLSearchParams): Promise<ReadResult> {
+  const scope: ReadScope = { ...unbounded, deadline: unbounded.deadline ?? deadlineFrom(unbounded.paging.timeoutMs ?? 0) };
   const { db } = scope;
   const r = await resolvePath(db, path, scope.anonymous);
   const e = r.entity;
@@ -42,7 +44,7 @@ export async function read(scope: ReadScope, path: ResourcePath, o: QueryOptions
   }
   const top = effectiveTop(o, scope.paging);
   const skip = o.skip ?? 0;
-  const where = whereOf(db, e, r.where, o);
+  const where = whereOf(db, e, r.where, o, scope.deadline);
   const rows = await selectRows(db, pageQuery(db, e, where, o, top));
   const more = top > 0 && rows.length > top;
   if (rows.length > top) rows.length = top;
@@ -84,7 +86,7 @@ async function count(scope: ReadScope, r: Awaited<ReturnType<typeof resolvePath>
     const c = await sql<{ n: number }>`SELECT (SELECT COALESCE(SUM(obs_count), 0) FROM datastreams) + (SELECT COALESCE(SUM(obs_count), 0) FROM multi_datastreams) AS n`.execute(db.kysely);
     return Number(c.rows[0]?.n ?? 0);
   }
-  const c = await countQuery(r.entity, where).execute(db.kysely);
+  const c = await countQuery(r.entity, where).execute(readerOf(db));
   return Number((c.rows[0] as { n: number }).n);
 }
 

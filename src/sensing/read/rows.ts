@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { RawBuilder } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import type { Database } from '../../storage/database.ts';
 import type { Row } from './serialize.ts';
 
@@ -29,13 +29,19 @@ export function sqliteRows(stmt: BetterSqlite3.Statement, params: readonly unkno
   return out;
 }
 
+/** Where API reads run: on PostgreSQL the pool whose statements time out, when there is one. */
+// biome-ignore lint/suspicious/noExplicitAny: see Database.kysely
+export function readerOf(db: Database): Kysely<any> {
+  return db.reads?.kysely ?? db.kysely;
+}
+
 /** Runs a SELECT: on SQLite through sqliteRows, on PostgreSQL through Kysely. */
 export async function selectRows(db: Database, q: RawBuilder<unknown>): Promise<Row[]> {
   if (db.dialect === 'sqlite') {
     const c = q.compile(db.kysely);
     return sqliteRows(db.sqlite!.prepare(c.sql), c.parameters);
   }
-  return (await q.execute(db.kysely)).rows as Row[];
+  return (await q.execute(readerOf(db))).rows as Row[];
 }
 
 /**
@@ -46,5 +52,5 @@ export async function selectRows(db: Database, q: RawBuilder<unknown>): Promise<
 export async function selectArrays(db: Database, q: RawBuilder<unknown>): Promise<Iterable<unknown[]>> {
   const c = q.compile(db.kysely);
   if (db.dialect === 'sqlite') return db.sqlite!.prepare(c.sql).raw(true).iterate(...(c.parameters as unknown[])) as Iterable<unknown[]>;
-  return (await db.pg!.query({ text: c.sql, values: c.parameters as unknown[], rowMode: 'array' })).rows as unknown[][];
+  return (await (db.reads?.pg ?? db.pg!).query({ text: c.sql, values: c.parameters as unknown[], rowMode: 'array' })).rows as unknown[][];
 }

@@ -1,0 +1,56 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { type RawBuilder, sql } from 'kysely';
+import { AppError } from '../../core/errors.ts';
+import type { Database } from '../../storage/database.ts';
+
+/**
+ * Execution-time bound of API reads (CANTHO_QUERY_TIMEOUT_MS). The compile-time bounds
+ * (compile-env.ts, $top, $expand depth) keep an expression small, but a small expression can still
+ * read millions of rows: `Observations?$orderby=result&$skip=1000000` sorts every observation. On
+ * SQLite such a read runs synchronously on the one thread that also serves ingest and every other
+ * request, so it must stop itself.
+ *
+ * SQLite: better-sqlite3 exposes neither sqlite3_interrupt nor a progress handler, so the WHERE
+ * clause of a collection read carries `likelihood(cantho_deadline(<deadline>, <timeout>), 1.0)`. SQLite calls
+ * the function for every row it visits (it is not deterministic, so it is not hoisted out of the
+ * loop); every 1,024th call looks at the clock and throws past the deadline, which aborts the
+ * statement. The likelihood of 1.0 tells the planner the term removes no rows, so plans stay those
+ * of the query without it. A read that visits fewer than 1,024 rows is never stopped; the cost is
+ * about 25 ns a visited row.
+ *
+ * PostgreSQL: reads run on their own pool whose connections have `statement_timeout` set
+ * (storage/database.ts); the cancellation (SQLSTATE 57014) becomes the same error (server/app.ts).
+ */
+export function tooSlow(timeoutMs: number): AppError {
+  return new AppError(
+    'QUERY_TOO_COSTLY',
+    `The query ran longer than the server allows (${timeoutMs} ms) and was stopped. Narrow it: a $filter on phenomenonTime or on the parent entity, a smaller $skip (follow @iot.nextLink), or an $orderby by phenomenonTime or id.`,
+  );
+}
+
+/** A read's time budget: when it started and how long it may run. */
+export interface Deadline {
+  readonly at: number;
+  readonly timeoutMs: number;
+}
+
+/** The deadline of a read starting now; undefined when reads are not bounded (timeout 0). */
+export function deadlineFrom(timeoutMs: number): Deadline | undefined {
+  return timeoutMs > 0 ? { at: Date.now() + timeoutMs, timeoutMs } : undefined;
+}
+
+/** Registers `cantho_deadline(epochMs, timeoutMs)` on a SQLite connection. */
+export function registerDeadlineFunction(db: BetterSqlite3.Database): void {
+  let calls = 0;
+  db.function('cantho_deadline', { deterministic: false }, (at: unknown, timeoutMs: unknown) => {
+    calls = (calls + 1) & 1023;
+    if (calls === 0 && Date.now() > (at as number)) throw tooSlow(timeoutMs as number);
+    return 1;
+  });
+}
+
+/** The WHERE term that stops a SQLite read at its deadline; null where none applies. */
+export function deadlineTerm(db: Database, d: Deadline | undefined): RawBuilder<unknown> | null {
+  if (db.dialect !== 'sqlite' || d === undefined) return null;
+  return sql`likelihood(cantho_deadline(${d.at}, ${d.timeoutMs}), 1.0)`;
+}
