@@ -17,6 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Aedes } from 'aedes';
 import type BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
@@ -245,7 +246,7 @@ const how = (m: Measured) => `${fmt(m.batch)} obs/commit, ${m.commitMs.toFixed(1
  * read by a child process that follows a quarter of the streams. (Following all of them, the reader
  * process fell behind above ~26,000 events/s on this 2-core machine and the server cut it off.)
  */
-async function latency(p: Platform, job: Job, rate: number): Promise<{ p50: number; p99: number; n: number; dropped: boolean }> {
+async function latency(p: Platform, job: Job, rate: number): Promise<{ p50: number; p99: number; n: number; dropped: boolean; stall: number }> {
   const port = (p.app.server.address() as { port: number }).port;
   const reader = fork(new URL('./ingest-sse-reader.ts', import.meta.url), [], {
     execArgv: ['--import', 'tsx'],
@@ -254,12 +255,16 @@ async function latency(p: Platform, job: Job, rate: number): Promise<{ p50: numb
   });
   const result = new Promise<{ lat: number[]; dropped: boolean }>((resolve) => reader.on('message', (m: { lat?: number[]; dropped?: boolean }) => m.lat && resolve({ lat: m.lat, dropped: !!m.dropped })));
   await new Promise<void>((resolve) => reader.on('message', (m: { ready?: boolean }) => m.ready && resolve()));
+  // The server's event-loop stalls during the run: a long one shows as latency for every event behind it.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const acked = await load({ ...job, mode: 'paced', rate });
+  loop.disable();
   if (process.env.BENCH_DEBUG) console.error(`paced: ${fmt(acked)} acks/s, ${fmt(await p.ingest.metrics.committed.get().then((m) => m.values[0]?.value ?? 0))} committed in all`);
   reader.send({ stop: true });
   const { lat, dropped } = await result;
   const s = lat.slice(Math.floor(lat.length * (WARMUP / SECONDS))).sort((a, b) => a - b);
-  return { p50: s[Math.floor(s.length * 0.5)] ?? Number.NaN, p99: s[Math.floor(s.length * 0.99)] ?? Number.NaN, n: s.length, dropped };
+  return { p50: s[Math.floor(s.length * 0.5)] ?? Number.NaN, p99: s[Math.floor(s.length * 0.99)] ?? Number.NaN, n: s.length, dropped, stall: loop.max / 1e6 };
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -327,8 +332,8 @@ if (sqlite) {
   targets.push(['SQLite, telemetry of 10 data points a message: committed points/s', '≥ 100,000', fmt(tele.committed), tele.committed >= 100_000]);
   report(`SQLite  peak RSS: ${fmt(peakRss / 1048576)} MiB`);
   const paced = Number(process.env.BENCH_LATENCY_RATE ?? point.committed / 2);
-  const lat = RUNS.includes('latency') ? await latency(p, { url: mqttUrl, mode: 'paced', prefix: '', password: ADMIN, targets: streams }, paced) : { p50: Number.NaN, p99: Number.NaN, n: 0, dropped: false };
-  report(`SQLite  publish→SSE latency at ${fmt(paced)} msg/s: p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms over ${fmt(lat.n)} events (aim p99 ≤ 250 ms)${lat.dropped ? '; the server cut the SSE client off (it fell 8 MiB behind)' : ''}`);
+  const lat = RUNS.includes('latency') ? await latency(p, { url: mqttUrl, mode: 'paced', prefix: '', password: ADMIN, targets: streams }, paced) : { p50: Number.NaN, p99: Number.NaN, n: 0, dropped: false, stall: Number.NaN };
+  report(`SQLite  publish→SSE latency at ${fmt(paced)} msg/s: p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms over ${fmt(lat.n)} events (aim p99 ≤ 250 ms); longest event-loop stall ${fmt(lat.stall)} ms${lat.dropped ? '; the server cut the SSE client off (it fell 8 MiB behind)' : ''}`);
   targets.push([`SQLite, publish → SSE client at ${fmt(paced)} msg/s (half the QoS 1 rate, to every stream; the client follows a quarter of them), p50 / p99`, 'p99 ≤ 250 ms', `${lat.p50.toFixed(1)} / ${lat.p99.toFixed(1)} ms`, lat.p99 <= 250 && !lat.dropped]);
   await p.close();
 }
