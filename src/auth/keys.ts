@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import { AppError } from '../core/errors.ts';
-import { type Database } from '../storage/database.ts';
+import type { Database } from '../storage/database.ts';
 import { isRole, type Principal, type Role } from './roles.ts';
 
 /** API keys are random 256-bit secrets, so a fast SHA-256 is the right hash (no password stretching needed). */

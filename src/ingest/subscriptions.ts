@@ -45,7 +45,7 @@ export class Subscriptions {
 
   remove(clientId: string, topic: string): void {
     const s = this.byTopic.get(topic);
-    if (!s || !s.clients.delete(clientId) || s.clients.size > 0) return;
+    if (!s?.clients.delete(clientId) || s.clients.size > 0) return;
     this.byTopic.delete(topic);
     this.byEntity.get(s.t.entity)?.delete(s);
   }

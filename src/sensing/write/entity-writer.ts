@@ -116,7 +116,8 @@ export class EntityWriter {
         }
       }
     }
-    await this.afterInsert(trx, e, id, body);
+    // A new Thing or Location changes which FeatureOfInterest an Observation derives.
+    if (e === ENTITIES.Thing || e === ENTITIES.Location) this.observations.fois.clear();
     createdLists.get(trx)?.push([e.name, id]);
     return id;
   }
@@ -173,11 +174,6 @@ export class EntityWriter {
     }
   }
 
-  private async afterInsert(trx: Trx, e: EntityDef, id: number, body: Record<string, unknown>): Promise<void> {
-    if (e === ENTITIES.Thing || e === ENTITIES.Location) this.observations.fois.clear();
-    void body;
-    void id;
-  }
 
   /** §8.2.3: a Thing's change of Location is recorded as a HistoricalLocation. */
   async historicalLocation(trx: Trx, thingId: number, locationIds: number[]): Promise<void> {
