@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { sql } from 'kysely';
+import { testBackends } from '../testing/databases.ts';
 import { openDatabase, writeTx } from './database.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cantho-db-'));
@@ -35,5 +37,17 @@ test('statement journals are in memory only inside the transactions that ask for
     assert.equal((raw.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n, 3, 'the rolled-back rows are gone');
   } finally {
     await db.close();
+  }
+});
+
+test('PostgreSQL: the read pool cancels past its timeout, the write pool does not', { skip: !process.env.CANTHO_TEST_POSTGRES_URL && 'needs CANTHO_TEST_POSTGRES_URL' }, async () => {
+  const backends = testBackends();
+  const db = await backends.find((b) => b.dialect === 'postgres')!.open({ readTimeoutMs: 50 });
+  try {
+    await assert.rejects(sql`SELECT pg_sleep(1)`.execute(db.reads!.kysely), (e: { code?: string }) => e.code === '57014');
+    await sql`SELECT pg_sleep(0.2)`.execute(db.kysely);
+  } finally {
+    await db.close();
+    for (const b of backends) await b.cleanup();
   }
 });

@@ -115,6 +115,12 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
   return { dialect: 'sqlite', kysely, sqlite: raw, writeLock, close };
 }
 
+/** Where API reads run: on PostgreSQL the pool whose statements time out, when there is one. */
+// biome-ignore lint/suspicious/noExplicitAny: see Database.kysely
+export function readerOf(db: Database): Kysely<any> {
+  return db.reads?.kysely ?? db.kysely;
+}
+
 export interface WriteTxOptions {
   /**
    * SQLite: keep the statement journal in memory. A multi-row INSERT inside a transaction journals

@@ -2,7 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../../storage/database.ts';
 import type { QueryOptions } from '../http/query-options.ts';
 import type { EntityDef } from '../model/entities.ts';
-import { type Deadline, deadlineTerm } from './deadline.ts';
+import { type Deadline, deadlineTerm } from '../../storage/deadline.ts';
 import { filterSql, orderBySql } from './planner.ts';
 import { columnsOf } from './serialize.ts';
 
@@ -12,7 +12,7 @@ type Frag = RawBuilder<unknown>;
 export interface Paging {
   readonly defaultTop: number;
   readonly maxTop: number;
-  /** How long one read may run, in ms (deadline.ts); 0 or absent: unbounded. */
+  /** How long one read may run, in ms (storage/deadline.ts); 0 or absent: unbounded. */
   readonly timeoutMs?: number;
 }
 
@@ -22,14 +22,13 @@ export function effectiveTop(o: QueryOptions, p: Paging): number {
 
 /**
  * The WHERE conditions of a collection read: the path's constraints, visibility, then $filter —
- * evaluated in the spec's order $filter → $count → $orderby → $skip → $top (§9.3.2) — and, on
- * SQLite, the read's deadline.
+ * evaluated in the spec's order $filter → $count → $orderby → $skip → $top (§9.3.2) — after, on
+ * SQLite, the read's deadline (first, so that it sees every visited row).
  */
 export function whereOf(db: Database, e: EntityDef, base: Frag[], o: QueryOptions, deadline?: Deadline): Frag {
-  const parts = [...base];
-  if (o.filter !== undefined) parts.push(filterSql(o.filter, e, 'e', db.dialect));
   const stop = deadlineTerm(db, deadline);
-  if (stop) parts.push(stop);
+  const parts = stop ? [stop, ...base] : [...base];
+  if (o.filter !== undefined) parts.push(filterSql(o.filter, e, 'e', db.dialect));
   return parts.length ? sql.join(parts, sql` AND `) : sql`1 = 1`;
 }
 

@@ -1,12 +1,12 @@
 import { type RawBuilder, sql } from 'kysely';
 import { AppError } from '../../core/errors.ts';
-import type { Database } from '../../storage/database.ts';
+import { type Database, readerOf } from '../../storage/database.ts';
 import type { ExpandItem, QueryOptions } from '../http/query-options.ts';
 import { ENTITIES, type EntityDef, navOf } from '../model/entities.ts';
 import { effectiveTop, leadingKeyRange, limitOffset, orderOf, type Paging, selectList, whereOf } from './collection-query.ts';
 import { navConstraint, publicOnly } from './constraints.ts';
-import type { Deadline } from './deadline.ts';
-import { readerOf, selectRows, sqliteRows } from './rows.ts';
+import type { Deadline } from '../../storage/deadline.ts';
+import { selectRows, sqliteRows } from './rows.ts';
 import { renderEntity, type Row } from './serialize.ts';
 
 type Frag = RawBuilder<unknown>;
@@ -17,7 +17,7 @@ export interface ReadScope {
   readonly anonymous: boolean;
   /** `https://host/v1.1` */
   readonly root: string;
-  /** When the read must stop (deadline.ts); set by `read` from `paging.timeoutMs`. */
+  /** When the read must stop (storage/deadline.ts); set by `read` from `paging.timeoutMs`. */
   readonly deadline?: Deadline;
 }
 

@@ -7,7 +7,7 @@ import { parseQueryOptions } from '../http/query-options.ts';
 import { ENTITIES } from '../model/entities.ts';
 import { forEachBackend } from '../../testing/platform.ts';
 import { leadingKeyRange, limitOffset, orderOf, whereOf } from './collection-query.ts';
-import { deadlineFrom } from './deadline.ts';
+import { deadlineFrom } from '../../storage/deadline.ts';
 
 const Obs = ENTITIES.Observation;
 

@@ -5,11 +5,12 @@ import type { QueryOptions } from '../http/query-options.ts';
 import { ENTITIES } from '../model/entities.ts';
 import { countQuery, effectiveTop, pageQuery, selectList, whereOf } from './collection-query.ts';
 import { toDataArray } from './data-array.ts';
-import { deadlineFrom } from './deadline.ts';
+import { readerOf } from '../../storage/database.ts';
+import { deadlineFrom } from '../../storage/deadline.ts';
 import { expandLevel, type ReadScope, renderLevel } from './expand.ts';
 import { propValue } from './serialize.ts';
 import { resolvePath } from './resolve.ts';
-import { readerOf, selectRows } from './rows.ts';
+import { selectRows } from './rows.ts';
 
 /** What a GET returns: JSON, or raw text for `$value`. */
 export type ReadResult = { kind: 'json'; body: unknown } | { kind: 'text'; body: string };

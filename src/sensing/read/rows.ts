@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Kysely, RawBuilder } from 'kysely';
-import type { Database } from '../../storage/database.ts';
+import type { RawBuilder } from 'kysely';
+import { type Database, readerOf } from '../../storage/database.ts';
 import type { Row } from './serialize.ts';
 
 /** Column names of each raw-mode statement. */
@@ -27,12 +27,6 @@ export function sqliteRows(stmt: BetterSqlite3.Statement, params: readonly unkno
     out[i] = row;
   }
   return out;
-}
-
-/** Where API reads run: on PostgreSQL the pool whose statements time out, when there is one. */
-// biome-ignore lint/suspicious/noExplicitAny: see Database.kysely
-export function readerOf(db: Database): Kysely<any> {
-  return db.reads?.kysely ?? db.kysely;
 }
 
 /** Runs a SELECT: on SQLite through sqliteRows, on PostgreSQL through Kysely. */

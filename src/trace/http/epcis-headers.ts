@@ -87,7 +87,11 @@ const EXCEPTION: Partial<Record<ErrorCode, string>> = {
   CONFLICT: 'ResourceAlreadyExistsException',
   PAYLOAD_TOO_LARGE: 'CaptureLimitExceededException',
   UNSUPPORTED_MEDIA_TYPE: 'UnsupportedMediaTypeException',
+  QUERY_TOO_COSTLY: 'QueryTooComplexException',
 };
+
+/** Where the EPCIS REST binding answers another status than the platform's code does. */
+const STATUS: Partial<Record<ErrorCode, number>> = { QUERY_TOO_COSTLY: 413 };
 
 /**
  * The /epcis error handler: RFC 7807 problem+json with the EPCIS exception as `type` (REST binding
@@ -108,15 +112,16 @@ export function sendEpcisProblem(err: unknown, req: FastifyRequest, reply: Fasti
   }
   if (e.status >= 500) req.log.error({ err }, 'request failed');
   const details = e.details as { errors?: unknown } | undefined;
+  const status = STATUS[e.code] ?? e.status;
   const body = {
     type: `epcisException:${EXCEPTION[e.code] ?? 'ImplementationException'}`,
     title: e.message,
-    status: e.status,
+    status,
     detail: e.message,
     code: e.code,
     message: e.message,
     ...(details?.errors ? { errors: details.errors } : {}),
   };
   for (const [k, v] of Object.entries(EPCIS_HEADERS)) reply.header(k, v);
-  return reply.status(e.status).type('application/problem+json').send(JSON.stringify(body));
+  return reply.status(status).type('application/problem+json').send(JSON.stringify(body));
 }

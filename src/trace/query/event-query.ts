@@ -1,5 +1,6 @@
-import { type ExpressionBuilder, sql } from 'kysely';
-import type { Database } from '../../storage/database.ts';
+import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely';
+import { type Database, readerOf } from '../../storage/database.ts';
+import { type Deadline, deadlineTerm } from '../../storage/deadline.ts';
 import type { EpcMatch, EventQuery } from './query-params.ts';
 
 /** One page of stored events (exact JSON texts) and the keyset position of its last row. */
@@ -28,13 +29,17 @@ function matchExpr(eb: EB, m: EpcMatch) {
 
 /**
  * Runs a SimpleEventQuery with keyset paging. Every filter is a parameterised predicate on an
- * indexed column (or an IN-subquery on the EPC side table), and the page is LIMIT perPage + 1, so
- * each page costs an index range scan plus at most perPage + 1 rows.
+ * indexed column (or an IN-subquery on the EPC side table), and the page is LIMIT perPage + 1. A
+ * page walks one index, though, and filters on the others: a rare bizStep in eventTime order visits
+ * every event before it, so the read has a deadline (storage/deadline.ts).
  */
-export async function queryEvents(db: Database, q: EventQuery): Promise<EventPage> {
+export async function queryEvents(db: Database, q: EventQuery, deadline?: Deadline): Promise<EventPage> {
   const byTime = q.orderBy === 'eventTime';
   const dir = q.desc ? 'desc' : 'asc';
-  let s = db.kysely.selectFrom('trace_events as e').select(['e.leaf_index', 'e.event_time', 'e.event_json']);
+  let s = readerOf(db).selectFrom('trace_events as e').select(['e.leaf_index', 'e.event_time', 'e.event_json']);
+  // First: SQLite checks the terms in written order (storage/deadline.ts).
+  const stop = deadlineTerm(db, deadline);
+  if (stop) s = s.where(stop as Expression<SqlBool>);
   if (q.eventTypes) s = s.where('e.event_type', 'in', [...q.eventTypes]);
   if (q.eventTime.ge !== undefined) s = s.where('e.event_time', '>=', q.eventTime.ge);
   if (q.eventTime.lt !== undefined) s = s.where('e.event_time', '<', q.eventTime.lt);

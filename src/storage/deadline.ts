@@ -1,17 +1,17 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { type RawBuilder, sql } from 'kysely';
-import { AppError } from '../../core/errors.ts';
-import type { Database } from '../../storage/database.ts';
+import { AppError } from '../core/errors.ts';
+import type { Database } from './database.ts';
 
 /**
  * Execution-time bound of API reads (CANTHO_QUERY_TIMEOUT_MS). The compile-time bounds
- * (compile-env.ts, $top, $expand depth) keep an expression small, but a small expression can still
+ * (sensing/query/compile-env.ts, $top, $expand depth) keep an expression small, but a small expression can still
  * read millions of rows: `Observations?$orderby=result&$skip=1000000` sorts every observation. On
  * SQLite such a read runs synchronously on the one thread that also serves ingest and every other
  * request, so it must stop itself.
  *
  * SQLite: better-sqlite3 exposes neither sqlite3_interrupt nor a progress handler, so the WHERE
- * clause of a collection read carries `likelihood(cantho_deadline(<deadline>, <timeout>), 1.0)`. SQLite calls
+ * clause of a collection read begins with `likelihood(cantho_deadline(<deadline>, <timeout>), 1.0)`. SQLite calls
  * the function for every row it visits (it is not deterministic, so it is not hoisted out of the
  * loop); every 1,024th call looks at the clock and throws past the deadline, which aborts the
  * statement. The likelihood of 1.0 tells the planner the term removes no rows, so plans stay those
@@ -19,7 +19,8 @@ import type { Database } from '../../storage/database.ts';
  * about 25 ns a visited row.
  *
  * PostgreSQL: reads run on their own pool whose connections have `statement_timeout` set
- * (storage/database.ts); the cancellation (SQLSTATE 57014) becomes the same error (server/app.ts).
+ * (database.ts); the cancellation (SQLSTATE 57014) becomes the same error where reads are served
+ * (SensingService.get, the EPCIS query).
  */
 export function tooSlow(timeoutMs: number): AppError {
   return new AppError(
@@ -49,8 +50,13 @@ export function registerDeadlineFunction(db: BetterSqlite3.Database): void {
   });
 }
 
-/** The WHERE term that stops a SQLite read at its deadline; null where none applies. */
+/**
+ * The WHERE term that stops a SQLite read at its deadline; null where none applies. It must come
+ * first in the WHERE: SQLite evaluates the terms in written order and stops at the first false one,
+ * so behind a selective filter it would be called only for the rows that pass. Its two numbers are
+ * written into the SQL (integers computed here), so it moves no parameter of the query.
+ */
 export function deadlineTerm(db: Database, d: Deadline | undefined): RawBuilder<unknown> | null {
   if (db.dialect !== 'sqlite' || d === undefined) return null;
-  return sql`likelihood(cantho_deadline(${d.at}, ${d.timeoutMs}), 1.0)`;
+  return sql.raw(`likelihood(cantho_deadline(${Math.floor(d.at)}, ${Math.floor(d.timeoutMs)}), 1.0)`);
 }
