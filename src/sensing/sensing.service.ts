@@ -15,7 +15,7 @@ import { resolvePath } from './read/resolve.ts';
 import { EntityUpdater } from './write/entity-updater.ts';
 import { type Created, EntityWriter } from './write/entity-writer.ts';
 import { ObservationWriter } from './write/observation-writer.ts';
-import { tooSlow } from '../storage/deadline.ts';
+import { explainTimeout } from '../storage/deadline.ts';
 
 /**
  * A change listener. `observation` is the committed Observation's values when the writer has them
@@ -91,9 +91,7 @@ export class SensingService {
     try {
       return await this.getUnmapped(ctx, pathText, query);
     } catch (e) {
-      // PostgreSQL cancelled a statement of the read pool past its statement_timeout (storage/deadline.ts).
-      if ((e as { code?: string }).code === '57014') throw tooSlow(this.paging.timeoutMs ?? 0);
-      throw e;
+      throw explainTimeout(e, this.paging.timeoutMs ?? 0, 'Narrow it: a $filter on phenomenonTime or on the parent entity, a smaller $skip (follow @iot.nextLink), or an $orderby by phenomenonTime or id.');
     }
   }
 

@@ -11,7 +11,7 @@ import type { Database } from './database.ts';
  * request, so it must stop itself.
  *
  * SQLite: better-sqlite3 exposes neither sqlite3_interrupt nor a progress handler, so the WHERE
- * clause of a collection read begins with `likelihood(cantho_deadline(<deadline>, <timeout>), 1.0)`. SQLite calls
+ * clause of a collection read begins with `likelihood(cantho_deadline(<deadline>), 1.0)`. SQLite calls
  * the function for every row it visits (it is not deterministic, so it is not hoisted out of the
  * loop); every 1,024th call looks at the clock and throws past the deadline, which aborts the
  * statement. The likelihood of 1.0 tells the planner the term removes no rows, so plans stay those
@@ -19,33 +19,36 @@ import type { Database } from './database.ts';
  * about 25 ns a visited row.
  *
  * PostgreSQL: reads run on their own pool whose connections have `statement_timeout` set
- * (database.ts); the cancellation (SQLSTATE 57014) becomes the same error where reads are served
- * (SensingService.get, the EPCIS query).
+ * (database.ts) and the server cancels them (SQLSTATE 57014). Where reads are served
+ * (SensingService.get, the EPCIS query), `explainTimeout` turns either into QUERY_TOO_COSTLY with
+ * that API's advice.
  */
-export function tooSlow(timeoutMs: number): AppError {
-  return new AppError(
-    'QUERY_TOO_COSTLY',
-    `The query ran longer than the server allows (${timeoutMs} ms) and was stopped. Narrow it: a $filter on phenomenonTime or on the parent entity, a smaller $skip (follow @iot.nextLink), or an $orderby by phenomenonTime or id.`,
-  );
+
+/** What the SQLite deadline function throws. */
+class DeadlinePassed extends Error {}
+
+/** `e` as the caller should see it: a stopped read becomes QUERY_TOO_COSTLY saying how to narrow it. */
+export function explainTimeout(e: unknown, timeoutMs: number, advice: string): unknown {
+  const stopped = e instanceof DeadlinePassed || (e as { code?: unknown } | null)?.code === '57014';
+  return stopped ? new AppError('QUERY_TOO_COSTLY', `The query ran longer than the server allows (${timeoutMs} ms) and was stopped. ${advice}`) : e;
 }
 
-/** A read's time budget: when it started and how long it may run. */
+/** When a read must stop (epoch ms). */
 export interface Deadline {
   readonly at: number;
-  readonly timeoutMs: number;
 }
 
 /** The deadline of a read starting now; undefined when reads are not bounded (timeout 0). */
 export function deadlineFrom(timeoutMs: number): Deadline | undefined {
-  return timeoutMs > 0 ? { at: Date.now() + timeoutMs, timeoutMs } : undefined;
+  return timeoutMs > 0 ? { at: Date.now() + timeoutMs } : undefined;
 }
 
-/** Registers `cantho_deadline(epochMs, timeoutMs)` on a SQLite connection. */
+/** Registers `cantho_deadline(epochMs)` on a SQLite connection. */
 export function registerDeadlineFunction(db: BetterSqlite3.Database): void {
   let calls = 0;
-  db.function('cantho_deadline', { deterministic: false }, (at: unknown, timeoutMs: unknown) => {
+  db.function('cantho_deadline', { deterministic: false }, (at: unknown) => {
     calls = (calls + 1) & 1023;
-    if (calls === 0 && Date.now() > (at as number)) throw tooSlow(timeoutMs as number);
+    if (calls === 0 && Date.now() > (at as number)) throw new DeadlinePassed('the read passed its deadline');
     return 1;
   });
 }
@@ -53,10 +56,10 @@ export function registerDeadlineFunction(db: BetterSqlite3.Database): void {
 /**
  * The WHERE term that stops a SQLite read at its deadline; null where none applies. It must come
  * first in the WHERE: SQLite evaluates the terms in written order and stops at the first false one,
- * so behind a selective filter it would be called only for the rows that pass. Its two numbers are
- * written into the SQL (integers computed here), so it moves no parameter of the query.
+ * so behind a selective filter it would be called only for the rows that pass. The deadline is
+ * written into the SQL (an integer computed here), so the term moves no parameter of the query.
  */
 export function deadlineTerm(db: Database, d: Deadline | undefined): RawBuilder<unknown> | null {
   if (db.dialect !== 'sqlite' || d === undefined) return null;
-  return sql.raw(`likelihood(cantho_deadline(${Math.floor(d.at)}, ${Math.floor(d.timeoutMs)}), 1.0)`);
+  return sql.raw(`likelihood(cantho_deadline(${Math.floor(d.at)}), 1.0)`);
 }

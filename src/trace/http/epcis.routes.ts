@@ -4,7 +4,7 @@ import { AppError } from '../../core/errors.ts';
 import { baseUrl } from '../../server/app.ts';
 import type { CaptureOutcome, CaptureService } from '../capture/capture.service.ts';
 import type { Database } from '../../storage/database.ts';
-import { deadlineFrom, tooSlow } from '../../storage/deadline.ts';
+import { deadlineFrom, explainTimeout } from '../../storage/deadline.ts';
 import { eventById, queryDocument, queryEvents } from '../query/event-query.ts';
 import { epcMatch, pageToken, parseEventQuery } from '../query/query-params.ts';
 import { CAPTURE_BYTES_LIMIT, checkVersionHeaders, EPCIS_HEADERS, negotiate, sendEpcisProblem } from './epcis-headers.ts';
@@ -103,9 +103,8 @@ export async function registerEpcisRoutes(app: FastifyInstance, deps: EpcisRoute
         let q = parseEventQuery(req.query as Record<string, string>);
         // /epcs/{epc}/events: any EPC field or quantity class naming it.
         if (epc !== undefined) q = { ...q, matches: [...q.matches, epcMatch(epc)] };
-        const page = await queryEvents(deps.db, q, deadlineFrom(deps.config.queryTimeoutMs)).catch((e: { code?: string }) => {
-          // PostgreSQL cancelled the read past the read pool's statement_timeout.
-          throw e.code === '57014' ? tooSlow(deps.config.queryTimeoutMs) : e;
+        const page = await queryEvents(deps.db, q, deadlineFrom(deps.config.queryTimeoutMs)).catch((e: unknown) => {
+          throw explainTimeout(e, deps.config.queryTimeoutMs, 'Narrow it with an eventTime window (GE_eventTime, LT_eventTime) or a filter the indexes serve: eventType, EQ_bizStep, EQ_disposition, EQ_readPoint, EQ_bizLocation or an EPC.');
         });
         if (page.next) {
           const url = new URL(req.url, `${baseUrl(deps.config, req)}/`);

@@ -29,6 +29,7 @@ forEachBackend((tp) => {
     assert.equal(b.type, 'epcisException:QueryTooComplexException');
     assert.equal(b.code, 'QUERY_TOO_COSTLY');
     assert.match(b.detail, /\(1 ms\)/);
+    assert.match(b.detail, /eventTime window/, 'the EPCIS advice, not the SensorThings one');
   });
 
   test('a query an index answers still does', async () => {
