@@ -16,7 +16,7 @@ import type { Database } from './database.ts';
  * loop); every 1,024th call looks at the clock and throws past the deadline, which aborts the
  * statement. The likelihood of 1.0 tells the planner the term removes no rows, so plans stay those
  * of the query without it. A read that visits fewer than 1,024 rows is never stopped; the cost is
- * about 25 ns a visited row.
+ * 25–55 ns a visited row (a full count of 3 M observations: 395 → 562 ms).
  *
  * PostgreSQL: reads run on their own pool whose connections have `statement_timeout` set
  * (database.ts) and the server cancels them (SQLSTATE 57014). Where reads are served

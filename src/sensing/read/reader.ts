@@ -20,7 +20,7 @@ export type ReadResult = { kind: 'json'; body: unknown } | { kind: 'text'; body:
  * query string, so server-driven paging links repeat every option but $skip/$top (§9.3.3.6).
  */
 export async function read(unbounded: ReadScope, path: ResourcePath, o: QueryOptions, query: URLSearchParams): Promise<ReadResult> {
-  const scope: ReadScope = { ...unbounded, deadline: unbounded.deadline ?? deadlineFrom(unbounded.paging.timeoutMs ?? 0) };
+  const scope: ReadScope = { ...unbounded, deadline: deadlineFrom(unbounded.paging.timeoutMs ?? 0) };
   const { db } = scope;
   const r = await resolvePath(db, path, scope.anonymous);
   const e = r.entity;
