@@ -7,7 +7,8 @@
  *   2. telemetry messages of 10 data points: data points/s committed (target ≥ 100,000/s);
  *   3. peak RSS of the server process;
  *   4. the same on PostgreSQL (BENCH_PG_URL or CANTHO_TEST_POSTGRES_URL) and through the Mosquitto
- *      bridge (127.0.0.1:1883);
+ *      bridge (127.0.0.1:1883, or BENCH_BRIDGE_URL), there with how many of the observations the
+ *      broker acknowledged were committed once its backlog drained;
  *   5. publish → SSE client latency p50/p99 at half the peak rate of 1. (aim p99 ≤ 250 ms).
  * The server runs in this process; the clients in BENCH_WORKERS child processes (2 cores here).
  * BENCH_ONLY=bare,floor,sqlite,pg,bridge and BENCH_RUNS=point,telemetry,latency pick parts (default all).
@@ -43,6 +44,8 @@ const WARMUP = warmupOf(SECONDS);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const ROUND_SECONDS = Math.max(5, Math.round(SECONDS / ROUNDS));
 const PG_URL = process.env.BENCH_PG_URL ?? process.env.CANTHO_TEST_POSTGRES_URL;
+/** The external broker of the bridge runs: the machine's Mosquitto unless BENCH_BRIDGE_URL names another. */
+const BRIDGE_URL = process.env.BENCH_BRIDGE_URL ?? 'mqtt://127.0.0.1:1883';
 const ADMIN = 'bench-admin-key-0123456789abcdef';
 const DEVICES = 16;
 
@@ -60,6 +63,7 @@ async function freePort(): Promise<number> {
 /** Runs the clients; returns acknowledged messages per second after the warm-up. */
 async function load(job: Job, onSecond?: (s: number) => void, seconds = SECONDS): Promise<number> {
   const perSecond: number[] = [];
+  lastAcked = 0;
   let clientCpuUs = 0;
   let allAcked = 0;
   await Promise.all(
@@ -72,6 +76,7 @@ async function load(job: Job, onSecond?: (s: number) => void, seconds = SECONDS)
       child.on('message', (m: { acked: number; done?: boolean; cpuUs?: number }) => {
         if (m.done) {
           clientCpuUs += m.cpuUs ?? 0;
+          lastAcked += m.acked;
           return;
         }
         allAcked += m.acked;
@@ -83,21 +88,29 @@ async function load(job: Job, onSecond?: (s: number) => void, seconds = SECONDS)
     }),
   );
   clientCpuPerMsg = clientCpuUs / Math.max(1, allAcked);
+  lastAcked += allAcked;
+  lastLoadEnd = Date.now();
   const window = perSecond.slice(warmupOf(seconds), seconds);
   return window.reduce((a, b) => a + b, 0) / Math.max(1, window.length);
 }
 
 /** CPU (µs) the client processes spent per acknowledged message in the last load. */
 let clientCpuPerMsg = Number.NaN;
+/** Messages acknowledged in the last load, all of them (warm-up and the last partial second too). */
+let lastAcked = 0;
+let lastLoadEnd = 0;
 let peakRss = 0;
 let debugPlatform: Platform | null = null;
+let debugCommitted = 0;
 setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 200).unref();
 if (process.env.BENCH_DEBUG) {
   setInterval(() => {
     const m = process.memoryUsage();
-    if (debugPlatform) console.error(`rss ${fmt(m.rss / 1048576)} MiB heap ${fmt(m.heapUsed / 1048576)} MiB ext ${fmt(m.external / 1048576)} MiB; queue ${debugPlatform.ingest.commits.depth}, hub backlog ${debugPlatform.ingest.hub.passing.backlog}`);
+    if (!debugPlatform) return;
+    void committedTotal(debugPlatform).then((n) => (debugCommitted = n));
+    console.error(`rss ${fmt(m.rss / 1048576)} MiB heap ${fmt(m.heapUsed / 1048576)} MiB ext ${fmt(m.external / 1048576)} MiB; queue ${debugPlatform.ingest.commits.depth}, committed ${fmt(debugCommitted)}, hub backlog ${debugPlatform.ingest.hub.passing.backlog}`);
   }, 2000).unref();
 }
 
@@ -218,6 +231,27 @@ interface Measured {
   cpuPerObs: number;
   /** Client processes' CPU per acknowledged message, µs. */
   clientCpu: number;
+}
+
+const committedTotal = async (p: Platform) => (await p.ingest.metrics.committed.get()).values[0]?.value ?? 0;
+
+/**
+ * After a load through an external broker: waits until the broker's backlog has drained (no new
+ * commit for 3 s), then compares what the broker acknowledged with what was committed.
+ */
+async function lostAfterDrain(p: Platform, start: number, acked: number): Promise<string> {
+  let last = await committedTotal(p);
+  let lastChange = Date.now();
+  for (let quiet = 0; quiet < 6; ) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = await committedTotal(p);
+    quiet = now === last ? quiet + 1 : 0;
+    if (now !== last) lastChange = Date.now();
+    last = now;
+  }
+  const got = last - start;
+  const drained = Math.max(0, lastChange - lastLoadEnd) / 1000;
+  return `${fmt(got)} of the ${fmt(acked)} observations the broker acknowledged were committed (the last ${drained.toFixed(1)} s after the load)${got < acked ? `: **${fmt(acked - got)} lost by the broker**` : got > acked ? `: ${fmt(got - acked)} twice` : ''}`;
 }
 
 /** Runs one load against a platform; committed Observations/s over the measured window. */
@@ -357,12 +391,16 @@ if (PG_URL && (!ONLY || ONLY.includes('pg'))) {
 }
 if (!ONLY || ONLY.includes('bridge')) {
   const prefix = `bench-${process.pid}/`;
-  const { p, streams, devices } = await platformOn(join(dir, 'bridge.db'), { MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_TOPIC_PREFIX: prefix });
+  const { p, streams, devices } = await platformOn(join(dir, 'bridge.db'), { MQTT_URL: BRIDGE_URL, MQTT_TOPIC_PREFIX: prefix });
   peakRss = process.memoryUsage().rss;
-  const point = await measure(p, { url: 'mqtt://127.0.0.1:1883', mode: 'point', prefix, targets: streams });
-  report(`Bridge  QoS 1 1-point via Mosquitto: committed obs/s ${fmt(point.committed)} (acked by Mosquitto ${fmt(point.acked)}/s); ${how(point)}`);
-  const tele = await measure(p, { url: 'mqtt://127.0.0.1:1883', mode: 'telemetry', prefix, targets: devices });
-  report(`Bridge  telemetry ×10 via Mosquitto: committed points/s ${fmt(tele.committed)}; ${how(tele)}; peak RSS ${fmt(peakRss / 1048576)} MiB`);
+  let start = await committedTotal(p);
+  const point = await measure(p, { url: BRIDGE_URL, mode: 'point', prefix, targets: streams });
+  let lost = await lostAfterDrain(p, start, lastAcked);
+  report(`Bridge  QoS 1 1-point via Mosquitto: committed obs/s ${fmt(point.committed)} (acked by Mosquitto ${fmt(point.acked)}/s); ${how(point)}; ${lost}`);
+  start = await committedTotal(p);
+  const tele = await measure(p, { url: BRIDGE_URL, mode: 'telemetry', prefix, targets: devices });
+  lost = await lostAfterDrain(p, start, lastAcked * 10);
+  report(`Bridge  telemetry ×10 via Mosquitto: committed points/s ${fmt(tele.committed)}; ${how(tele)}; ${lost}; peak RSS ${fmt(peakRss / 1048576)} MiB`);
   await p.close();
 }
 rmSync(dir, { recursive: true, force: true });

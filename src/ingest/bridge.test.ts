@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import type { MqttClient } from 'mqtt';
+import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import pino from 'pino';
 import { forEachBackend } from '../testing/platform.ts';
+import { wireDeferredAcks } from './bridge.ts';
 import { MQTT_CONFORMANCE } from './ingest.ts';
 import { collect, connect, countOf, type Network, seedNetwork, sleep } from './testing.ts';
 
@@ -25,6 +27,47 @@ const prefixOf = (dialect: string) => {
   if (!prefixes.has(dialect)) prefixes.set(dialect, `cantho-test-${dialect}-${randomBytes(4).toString('hex')}`);
   return prefixes.get(dialect)!;
 };
+
+test('the bridge holds at most its window of messages waiting for a commit, and acknowledges each once it is stored', async (t) => {
+  const topic = `cantho-test-window-${randomBytes(4).toString('hex')}`;
+  const clientId = `${topic}-bridge`;
+  // The broker may send 65,535 unacknowledged messages; the bridge takes 4 and leaves the rest there.
+  const opts = { protocolVersion: 5 as const, clientId, clean: false, properties: { sessionExpiryInterval: 60, receiveMaximum: 65535 }, reconnectPeriod: 0 };
+  const bridge = await mqtt.connectAsync(MOSQUITTO, opts);
+  const handled: IPublishPacket[] = [];
+  const commits: (() => void)[] = [];
+  wireDeferredAcks(bridge, (p) => new Promise<void>((r) => handled.push(p) && commits.push(r)), pino({ level: 'silent' }), 4);
+  await bridge.subscribeAsync(topic, { qos: 1 });
+  const dev = await connect(MOSQUITTO);
+  t.after(() => {
+    bridge.end(true);
+    dev.end(true);
+  });
+  for (let i = 0; i < 20; i++) await dev.publishAsync(topic, `m${i}`, { qos: 1 });
+  await sleep(300);
+  assert.equal(handled.length, 4, 'four messages wait for their commit; the fifth stays with the broker');
+  while (handled.length < 20) {
+    for (const commit of commits.splice(0)) commit();
+    await until(async () => commits.length > 0 || handled.length === 20);
+  }
+  for (const commit of commits.splice(0)) commit();
+  assert.deepEqual(
+    handled.map((p) => String(p.payload)),
+    Array.from({ length: 20 }, (_, i) => `m${i}`),
+    'each message once, in order',
+  );
+  await sleep(200);
+  await bridge.endAsync();
+  await dev.endAsync();
+  // Everything was acknowledged: the session resumed under the same id gets nothing again.
+  const again = mqtt.connect(MOSQUITTO, { ...opts, properties: { sessionExpiryInterval: 0 } });
+  const redelivered: string[] = [];
+  again.on('message', (_t, m) => redelivered.push(String(m)));
+  await new Promise((r) => again.once('connect', r));
+  await sleep(300);
+  await again.endAsync();
+  assert.deepEqual(redelivered, []);
+});
 
 forEachBackend(
   (t) => {

@@ -25,6 +25,13 @@ const BRIDGE_PRINCIPAL: Principal = { userId: 0, userName: 'mqtt-bridge', keyId:
 const ORIGIN = 'cantho-origin';
 /** Notification bytes waiting to be written to the external broker, past which a batch is dropped (and counted). */
 const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
+/**
+ * QoS 1 messages per connection waiting for their commit; 16 connections: 4,096 in all. Measured
+ * with `npm run bench:ingest` against a Mosquitto without a queue limit: 256 gave 28,326 obs/s and
+ * 719 MiB peak, 1,024 18,312 obs/s and 828 MiB, 4,096 15,420 obs/s and 1,726 MiB, 64 18,067 obs/s
+ * (more waiting messages, more garbage collection; fewer, smaller commits).
+ */
+const BRIDGE_WINDOW = 256;
 
 type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
 
@@ -55,7 +62,7 @@ export class Bridge {
         protocolVersion: 5,
         clientId: `cantho-${opts.nodeId}-${i}`.slice(0, 64),
         clean: false,
-        properties: { sessionExpiryInterval: 300 },
+        properties: { sessionExpiryInterval: 300, receiveMaximum: BRIDGE_WINDOW },
         reconnectPeriod: 1000,
         // Notifications are not queued while disconnected: memory stays bounded.
         queueQoSZero: false,
@@ -114,31 +121,63 @@ export class Bridge {
   }
 }
 
-/** Holds each PUBACK until `handle` settled for its PUBLISH; a storage failure drops the connection unacknowledged. */
-function wireDeferredAcks(c: MqttClient, handle: (p: IPublishPacket) => Promise<void>, logger: Logger): void {
+/**
+ * Holds each PUBACK until `handle` settled for its PUBLISH; a storage failure drops the connection
+ * unacknowledged. At most `window` messages of a connection wait for their commit: past that, the
+ * next message is not released to mqtt.js, which then stops reading the socket, so the broker keeps
+ * the rest. The Receive Maximum we announce did not bound it alone: against a Mosquitto without a
+ * queue limit, one connection had 11,000 messages waiting and the process ran out of heap.
+ */
+export function wireDeferredAcks(c: MqttClient, handle: (p: IPublishPacket) => Promise<void>, logger: Logger, window = BRIDGE_WINDOW): void {
   const pending = new Map<number, Promise<void>>();
   let chain: Promise<void> = Promise.resolve();
+  /** QoS 1 messages handed to `handle` whose PUBACK has not been written yet. */
+  let waiting = 0;
+  let held: (() => void) | null = null;
+  let alive = 0;
   c.handleMessage = (packet, cb) => {
+    // mqtt.js counts only acknowledgements and PINGRESP as signs of life, and a PINGRESP waits
+    // behind the messages held here: a connection that only receives was dropped after 1.5 ×
+    // keepalive, and the broker redelivered what it had not been acknowledged (duplicates).
+    const now = Date.now();
+    if (now - alive > 1000) {
+      alive = now;
+      c.reschedulePing(true);
+    }
     const done = handle(packet);
-    if (packet.qos > 0 && packet.messageId !== undefined) pending.set(packet.messageId, done);
-    else done.catch((err) => logger.error({ err }, 'bridge ingest failed'));
-    cb();
+    if (packet.qos > 0 && packet.messageId !== undefined) {
+      pending.set(packet.messageId, done);
+      waiting++;
+    } else done.catch((err) => logger.error({ err }, 'bridge ingest failed'));
+    if (waiting < window) cb();
+    else held = cb;
   };
   const target = c as unknown as { _sendPacket: SendPacket };
   const send = target._sendPacket.bind(c);
+  const settled = () => {
+    waiting--;
+    if (held && waiting < window) {
+      const release = held;
+      held = null;
+      release();
+    }
+  };
   target._sendPacket = (packet, cb, ...rest) => {
     const done = packet.cmd === 'puback' && packet.messageId !== undefined ? pending.get(packet.messageId) : undefined;
     if (!done) return send(packet, cb, ...rest);
     pending.delete(packet.messageId!);
-    chain = chain.then(
-      () =>
-        done.then(
-          () => send(packet),
-          (err) => {
-            logger.error({ err }, 'bridge ingest failed: dropping the connection unacknowledged so the broker redelivers');
-            c.stream.destroy();
-          },
-        ),
+    chain = chain.then(() =>
+      done.then(
+        () => {
+          send(packet);
+          settled();
+        },
+        (err) => {
+          logger.error({ err }, 'bridge ingest failed: dropping the connection unacknowledged so the broker redelivers');
+          c.stream.destroy();
+          settled();
+        },
+      ),
     );
     cb?.();
   };

@@ -118,13 +118,12 @@ export class GroupCommit {
   /** Starts transactions for what is queued, up to `lanes` at once. */
   private pump(): void {
     while (this.inFlight < this.lanes && this.queue.length > 0) {
-      const group: Unit[] = [];
+      let k = 0;
       let n = 0;
-      while (this.queue.length > 0 && (n === 0 || n + this.queue[0]!.items.length <= this.maxBatch)) {
-        const u = this.queue.shift()!;
-        group.push(u);
-        n += u.items.length;
-      }
+      while (k < this.queue.length && (k === 0 || n + this.queue[k]!.items.length <= this.maxBatch)) n += this.queue[k++]!.items.length;
+      // One splice per group: shift() per unit moves the whole array once the queue is long
+      // (tens of thousands of units behind a bridge), which made each group quadratic.
+      const group = this.queue.splice(0, k);
       this.queued -= n;
       this.metrics.queueDepth.set(this.queued);
       // Room again: let waiting submitters in while this group is written.
