@@ -10,7 +10,7 @@ import pino from 'pino';
 import { forEachBackend } from '../testing/platform.ts';
 import { wireDeferredAcks } from './bridge.ts';
 import { MQTT_CONFORMANCE } from './ingest.ts';
-import { collect, connect, countOf, type Network, seedNetwork, sleep } from './testing.ts';
+import { collect, connect, countOf, metric, type Network, seedNetwork, sleep } from './testing.ts';
 
 const MOSQUITTO = 'mqtt://127.0.0.1:1883';
 
@@ -96,6 +96,21 @@ forEachBackend(
       await sleep(300);
       assert.equal(await countOf(t, net.waterLevel), before + 2, 'our own notifications are not taken for creates');
       assert.equal(await countOf(t, net.salinity), 1);
+    });
+
+    test("what the external broker drops at its queue limits shows in a gauge (Mosquitto's $SYS count)", async () => {
+      await sleep(500);
+      const before = await metric(t, 'cantho_bridge_broker_dropped_messages');
+      // A subscriber that never acknowledges, one message in flight: Mosquitto (max_queued_messages
+      // 1000 by default) queues a thousand for it and drops the rest, after acknowledging them all.
+      const topic = `${prefix()}/stuck`;
+      const stuck = await connect(MOSQUITTO, { protocolVersion: 5, clientId: `${prefix()}-stuck`, properties: { receiveMaximum: 1 } });
+      stuck.handleMessage = () => {};
+      await stuck.subscribeAsync(topic, { qos: 1 });
+      await Promise.all(Array.from({ length: 1200 }, (_, i) => dev.publishAsync(topic, String(i), { qos: 1 })));
+      // Mosquitto renews its $SYS topics every sys_interval (10 s by default).
+      await until(async () => (await metric(t, 'cantho_bridge_broker_dropped_messages')) > before, 15_000);
+      stuck.end(true);
     });
 
     test('changes made here are published on the external broker (§14.2.2 topics)', async () => {

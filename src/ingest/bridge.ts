@@ -33,6 +33,29 @@ const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
  */
 const BRIDGE_WINDOW = 256;
 
+/** Mosquitto's count of messages it dropped at its in-flight and queue limits. */
+const SYS_DROPPED = '$SYS/broker/publish/messages/dropped';
+
+/**
+ * Follows the external broker's own count of dropped messages: a gauge, and a warning (at most one
+ * a minute) when it grows, since a device's message the broker acknowledged and then dropped is lost
+ * without anyone else noticing.
+ */
+function brokerDropWatch(metrics: IngestMetrics, logger: Logger): (value: string) => void {
+  let last: number | null = null;
+  let warned = 0;
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isFinite(n)) return;
+    metrics.brokerDropped.set(n);
+    if (last !== null && n > last && Date.now() - warned > 60_000) {
+      warned = Date.now();
+      logger.warn({ dropped: n - last, total: n }, 'the external broker dropped messages at its queue limits; observations it acknowledged may be lost (raise its max_queued_messages: docs/api/mqtt.md)');
+    }
+    last = n;
+  };
+}
+
 type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, ...rest: unknown[]) => void;
 
 /**
@@ -57,6 +80,7 @@ export class Bridge {
     const n = opts.connections ?? 16;
     const clients: MqttClient[] = [];
     const filters = ['v1.1/Observations', 'v1.1/+/Observations', 'cantho/v1/devices/+/telemetry'].map((t) => `$share/cantho/${opts.prefix}${t}`);
+    const watch = brokerDropWatch(metrics, logger);
     for (let i = 0; i < n; i++) {
       const c = await mqtt.connectAsync(opts.url, {
         protocolVersion: 5,
@@ -69,11 +93,15 @@ export class Bridge {
       });
       wireDeferredAcks(c, async (packet) => {
         if (packet.properties?.userProperties?.[ORIGIN] !== undefined) return;
+        if (packet.topic === SYS_DROPPED) return watch(String(packet.payload));
         const t = packet.topic.startsWith(opts.prefix) ? parseCreateTopic(packet.topic.slice(opts.prefix.length)) : null;
         if (!t) return ingestor.refuse('topic', `"${packet.topic}" is not a create topic`, packet.topic, 'bridge');
         await ingestor.handle(BRIDGE_PRINCIPAL, t, packet.payload as Buffer, 'bridge', 'bridge');
       }, logger);
       await c.subscribeAsync(filters.map((f) => ({ topic: f, qos: 1 as const })).reduce((o, s) => Object.assign(o, { [s.topic]: { qos: s.qos } }), {}));
+      // Mosquitto's count of what it dropped (retained, renewed every sys_interval); other brokers
+      // have no such topic or refuse it, and then the gauge stays at 0.
+      if (i === 0) await c.subscribeAsync(SYS_DROPPED, { qos: 0 }).catch(() => {});
       clients.push(c);
     }
     logger.info({ url: opts.url.replace(/\/\/[^@/]*@/, '//***@'), connections: n }, 'MQTT bridge connected');

@@ -31,6 +31,11 @@ export function createIngestMetrics(registry: Registry) {
     }),
     batchSize: new Histogram({ name: 'cantho_ingest_batch_observations', help: 'Observations per group commit', buckets: [1, 4, 16, 64, 256, 1024, 4096, 16384], registers }),
     notifyDropped: new Counter({ name: 'cantho_ingest_notify_dropped_total', help: 'Change notifications dropped because a consumer fell behind', labelNames: ['consumer'], registers }),
+    brokerDropped: new Gauge({
+      name: 'cantho_bridge_broker_dropped_messages',
+      help: "Bridge mode: the external broker's own count of messages it dropped at its queue limits (Mosquitto $SYS/broker/publish/messages/dropped)",
+      registers,
+    }),
     liveClients: new Gauge({ name: 'cantho_live_clients', help: 'Connected Server-Sent Events clients', registers }),
   };
 }
