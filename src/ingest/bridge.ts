@@ -39,18 +39,19 @@ const SYS_DROPPED = '$SYS/broker/publish/messages/dropped';
 /**
  * Follows the external broker's own count of dropped messages: a gauge, and a warning (at most one
  * a minute) when it grows, since a device's message the broker acknowledged and then dropped is lost
- * without anyone else noticing.
+ * without anyone else noticing. Mosquitto publishes the count only when it changes (not retained),
+ * so the first report already means drops while we were connected.
  */
 function brokerDropWatch(metrics: IngestMetrics, logger: Logger): (value: string) => void {
-  let last: number | null = null;
+  let last = 0;
   let warned = 0;
   return (value) => {
     const n = Number(value);
     if (!Number.isFinite(n)) return;
     metrics.brokerDropped.set(n);
-    if (last !== null && n > last && Date.now() - warned > 60_000) {
+    if (n > last && Date.now() - warned > 60_000) {
       warned = Date.now();
-      logger.warn({ dropped: n - last, total: n }, 'the external broker dropped messages at its queue limits; observations it acknowledged may be lost (raise its max_queued_messages: docs/api/mqtt.md)');
+      logger.warn({ brokerDroppedTotal: n }, 'the external broker dropped messages at its queue limits; observations it acknowledged may be lost (raise its max_queued_messages: docs/api/mqtt.md)');
     }
     last = n;
   };
@@ -99,8 +100,8 @@ export class Bridge {
         await ingestor.handle(BRIDGE_PRINCIPAL, t, packet.payload as Buffer, 'bridge', 'bridge');
       }, logger);
       await c.subscribeAsync(filters.map((f) => ({ topic: f, qos: 1 as const })).reduce((o, s) => Object.assign(o, { [s.topic]: { qos: s.qos } }), {}));
-      // Mosquitto's count of what it dropped (retained, renewed every sys_interval); other brokers
-      // have no such topic or refuse it, and then the gauge stays at 0.
+      // Mosquitto's count of what it dropped (sent when it changes, at most every sys_interval);
+      // other brokers have no such topic or refuse it, and then the gauge stays at 0.
       if (i === 0) await c.subscribeAsync(SYS_DROPPED, { qos: 0 }).catch(() => {});
       clients.push(c);
     }
