@@ -15,18 +15,17 @@
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Aedes } from 'aedes';
-import type BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/config/config.ts';
 import { createPlatform, type Platform } from '../src/server/platform.ts';
 import { machineInfo } from './lib/machine.ts';
-import { multiRowInsert, openRawSqlite, type Tuple } from './lib/raw-insert.ts';
+import { freePort } from '../src/ingest/testing.ts';
+import { aedesRawSqlite, bareAedes, type PointLoad } from './lib/ingest-baselines.ts';
+import { openRawSqlite } from './lib/raw-insert.ts';
 import { replaceMarkedSection } from './lib/report.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -51,14 +50,6 @@ const DEVICES = 16;
 
 type Job = { url: string; mode: 'point' | 'telemetry' | 'paced'; prefix: string; password?: string; targets: (number | string)[]; rate?: number };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** Runs the clients; returns acknowledged messages per second after the warm-up. */
 async function load(job: Job, onSecond?: (s: number) => void, seconds = SECONDS): Promise<number> {
@@ -112,66 +103,6 @@ if (process.env.BENCH_DEBUG) {
     void committedTotal(debugPlatform).then((n) => (debugCommitted = n));
     console.error(`rss ${fmt(m.rss / 1048576)} MiB heap ${fmt(m.heapUsed / 1048576)} MiB ext ${fmt(m.external / 1048576)} MiB; queue ${debugPlatform.ingest.commits.depth}, committed ${fmt(debugCommitted)}, hub backlog ${debugPlatform.ingest.hub.passing.backlog}`);
   }, 2000).unref();
-}
-
-async function bareAedes(seconds: number): Promise<{ rate: number; cpuPerMsg: number; clientCpu: number }> {
-  const aedes = await Aedes.createBroker();
-  const port = await freePort();
-  const server = createServer(aedes.handle).listen(port, '127.0.0.1');
-  let acks = 0;
-  aedes.on('publish', (packet) => {
-    if (!packet.topic.startsWith('$SYS')) acks++;
-  });
-  const cpu0 = process.cpuUsage();
-  const rate = await load({ url: `mqtt://127.0.0.1:${port}`, mode: 'point', prefix: '', targets: [1] }, undefined, seconds);
-  const cpu = process.cpuUsage(cpu0);
-  await new Promise<void>((r) => aedes.close(() => r()));
-  server.close();
-  return { rate, cpuPerMsg: (cpu.user + cpu.system) / Math.max(1, acks), clientCpu: clientCpuPerMsg };
-}
-
-/**
- * The storage floor: the same Aedes broker, acknowledging each QoS 1 message only after its data
- * point is committed by raw better-sqlite3 (multi-row INSERTs, one transaction per loop turn of
- * messages: what our group commit does) into the observations table of the real migrations, with
- * its indexes and reference checks. No authentication, validation, counters, rollups, metrics or
- * notifications: what any server keeping these rows durably before PUBACK pays at least. Its rows
- * all name one FeatureOfInterest (cantho's name one per device), so if anything it is optimistic.
- */
-async function aedesRawSqlite(db: BetterSqlite3.Database, seconds: number): Promise<{ rate: number; cpuPerMsg: number; batch: number; clientCpu: number }> {
-  const insert = multiRowInsert(db, 64);
-  let rows: Tuple[] = [];
-  let dones: (() => void)[] = [];
-  let commits = 0;
-  let committed = 0;
-  const flush = () => {
-    const r = rows;
-    const d = dones;
-    rows = [];
-    dones = [];
-    insert(r);
-    commits++;
-    committed += r.length;
-    for (const done of d) done();
-  };
-  const aedes = await Aedes.createBroker({
-    authorizePublish: (_client, packet, done) => {
-      const m = /^v1\.1\/Datastreams\((\d+)\)\/Observations$/.exec(packet.topic);
-      const body = JSON.parse(String(packet.payload)) as { result: number };
-      if (!m) return done(new Error('not a create topic'));
-      if (rows.length === 0) setImmediate(flush);
-      rows.push([Date.now(), null, null, body.result, null, null, null, null, null, null, Number(m[1]), null, 1]);
-      dones.push(() => done(null));
-    },
-  });
-  const port = await freePort();
-  const server = createServer(aedes.handle).listen(port, '127.0.0.1');
-  const cpu0 = process.cpuUsage();
-  const rate = await load({ url: `mqtt://127.0.0.1:${port}`, mode: 'point', prefix: '', targets: Array.from({ length: DEVICES }, (_, i) => i + 1) }, undefined, seconds);
-  const cpu = process.cpuUsage(cpu0);
-  await new Promise<void>((r) => aedes.close(() => r()));
-  server.close();
-  return { rate, cpuPerMsg: (cpu.user + cpu.system) / Math.max(1, committed), batch: committed / Math.max(1, commits), clientCpu: clientCpuPerMsg };
 }
 
 async function platformOn(databaseUrl: string, env: Record<string, string>, pgSchema?: string): Promise<{ p: Platform; mqttUrl: string; streams: number[]; devices: string[] }> {
@@ -332,12 +263,14 @@ const bareRounds: Awaited<ReturnType<typeof bareAedes>>[] = [];
 const floorRounds: Awaited<ReturnType<typeof aedesRawSqlite>>[] = [];
 const pointRounds: Measured[] = [];
 const kinds = ['bare', 'floor', 'ours'] as const;
+/** The QoS 1 point load of one round, for the baselines. */
+const pointLoad: PointLoad = async (url, targets) => ({ rate: await load({ url, mode: 'point', prefix: '', targets }, undefined, ROUND_SECONDS), clientCpu: clientCpuPerMsg });
 for (let r = 0; r < ROUNDS; r++) {
   const order = kinds.map((_, k) => kinds[(k + r) % kinds.length]!);
   const got: string[] = [];
   for (const kind of order) {
-    if (kind === 'bare' && doBare) got.push(`bare ${fmt(bareRounds[bareRounds.push(await bareAedes(ROUND_SECONDS)) - 1]!.rate)}`);
-    if (kind === 'floor' && floorDb) got.push(`floor ${fmt(floorRounds[floorRounds.push(await aedesRawSqlite(floorDb, ROUND_SECONDS)) - 1]!.rate)}`);
+    if (kind === 'bare' && doBare) got.push(`bare ${fmt(bareRounds[bareRounds.push(await bareAedes(pointLoad)) - 1]!.rate)}`);
+    if (kind === 'floor' && floorDb) got.push(`floor ${fmt(floorRounds[floorRounds.push(await aedesRawSqlite(floorDb, pointLoad, DEVICES)) - 1]!.rate)}`);
     if (kind === 'ours' && sqlite && doPoint) got.push(`cantho ${fmt(pointRounds[pointRounds.push(await measure(sqlite.p, { url: sqlite.mqttUrl, mode: 'point', prefix: '', password: ADMIN, targets: sqlite.streams }, ROUND_SECONDS)) - 1]!.committed)}`);
   }
   report(`QoS 1 round ${r + 1}/${ROUNDS} (${ROUND_SECONDS} s each, in this order): ${got.join(', ')} /s`);
