@@ -8,7 +8,7 @@ import type { Database } from '../storage/database.ts';
 import { registerSensingRoutes } from '../sensing/sensing.routes.ts';
 import { registerTraceWebRoutes } from '../trace/web/resolver.routes.ts';
 import type { SensingService } from '../sensing/sensing.service.ts';
-import { landingPage } from './landing.ts';
+import { LANDING_CSP, LANDING_SCRIPT, LANDING_SCRIPT_PATH, landingPage } from './landing.ts';
 import type { Metrics } from './metrics.ts';
 
 declare module 'fastify' {
@@ -95,7 +95,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-  app.get('/', async (req, reply) => reply.type('text/html; charset=utf-8').send(landingPage(baseUrl(config, req), config.demo)));
+  app.get('/', async (req, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', LANDING_CSP).send(landingPage(baseUrl(config, req), config.demo)));
+  app.get(LANDING_SCRIPT_PATH, async (_req, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(LANDING_SCRIPT));
 
   await registerSensingRoutes(app, deps);
   // GS1 Digital Link resolver and consumer pages; they call the trace API in-process per request.
