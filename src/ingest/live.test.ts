@@ -111,7 +111,7 @@ forEachBackend(
       // A hub with room for 2 events, fed by the platform's change hub.
       const app = Fastify();
       app.decorateRequest('principal', null);
-      const small = new LiveHub(t.p.db, t.p.ingest.cache, t.p.ingest.metrics, () => 'http://x/v1.1', 2);
+      const small = new LiveHub(t.p.sensing, t.p.ingest.cache, t.p.ingest.metrics, () => 'http://x/v1.1', 2);
       small.register(app);
       t.p.ingest.hub.onDeliver((b) => small.handle(b));
       await app.listen({ port: 0, host: '127.0.0.1' });
@@ -127,6 +127,30 @@ forEachBackend(
       await again.close();
       small.close();
       await app.close();
+    });
+
+    test('filter= follows the Datastreams a $filter matches: an area, a sector; private ones only with a key', async () => {
+      const area = encodeURIComponent("st_within(Thing/Locations/location, geography'POLYGON((105.78 10.03, 105.79 10.03, 105.79 10.04, 105.78 10.04, 105.78 10.03))')");
+      const anon = await sse(`${base}/api/live?filter=${area}`);
+      assert.equal(anon.status, 200);
+      const keyed = await sse(`${base}/api/live?filter=${area}`, { authorization: `Bearer ${net.viewerKey}` });
+      const sector = await sse(`${base}/api/live?filter=${encodeURIComponent("Thing/properties/deviceId eq 'live-1' and properties/code eq 'salinity'")}`);
+      for (const [ds, result] of [[net.privateStream, 1], [net.waterLevel, 2], [net.salinity, 3]] as const) {
+        assert.equal((await t.api('POST', `/v1.1/Datastreams(${ds})/Observations`, { result })).status, 201);
+      }
+      // The two Things stand at the same place; the private one's stream reaches only the keyed client.
+      assert.deepEqual((await anon.next(2)).map((e) => [e.data.Datastream['@iot.id'], e.data.result]), [[net.waterLevel, 2], [net.salinity, 3]]);
+      assert.deepEqual((await keyed.next(3)).map((e) => e.data.result), [1, 2, 3]);
+      assert.deepEqual((await sector.next(1)).map((e) => [e.data.Datastream['@iot.id'], e.data.result]), [[net.salinity, 3]]);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(anon.events.length, 2);
+      assert.equal(sector.events.length, 1);
+      await Promise.all([anon.close(), keyed.close(), sector.close()]);
+      // A filter the planner refuses is a 400 with its reason; one that matches nothing is a 404.
+      const bad = await fetch(`${base}/api/live?filter=${encodeURIComponent('name eq')}`);
+      assert.equal(bad.status, 400);
+      assert.equal(((await bad.json()) as { code: string }).code, 'INVALID_FILTER');
+      assert.equal((await fetch(`${base}/api/live?filter=${encodeURIComponent("name eq 'không có'")}`)).status, 404);
     });
 
     test('private Datastreams: 404 without a key, streamed with one; bad parameters are 400', async () => {

@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
-import { can } from '../auth/roles.ts';
+import { can, type Principal } from '../auth/roles.ts';
 import { AppError } from '../core/errors.ts';
-import type { Database } from '../storage/database.ts';
+import type { SensingService } from '../sensing/sensing.service.ts';
 import { type Change, loadSince, type ObsSnapshot, renderObservation } from './changes.ts';
 import type { IngestMetrics } from './metrics.ts';
 import type { StreamCache } from './stream-cache.ts';
@@ -29,8 +29,9 @@ const DB_MAX = 200_000;
 const MAX_BUFFERED = 8 * 1024 * 1024;
 
 /**
- * Live push for the web app: `GET /api/live?datastreams=1,2` (or `things=3,4`) is a Server-Sent
- * Events stream of new Observations, each event `id:` being the Observation id. A client that
+ * Live push for the web app: `GET /api/live?datastreams=1,2` (or `things=3,4`, or `filter=` a
+ * SensorThings $filter on Datastreams, for an area or a sector) is a Server-Sent Events stream of
+ * new Observations, each event `id:` being the Observation id. A client that
  * reconnects with `Last-Event-ID` gets what it missed: from a bounded in-memory ring of recent
  * events when they are all still there, else from the database (id > last id).
  */
@@ -44,7 +45,7 @@ export class LiveHub {
   private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly db: Database,
+    private readonly sensing: SensingService,
     private readonly cache: StreamCache,
     private readonly metrics: IngestMetrics,
     private readonly root: () => string,
@@ -81,7 +82,7 @@ export class LiveHub {
   register(app: FastifyInstance): void {
     app.get('/api/live', async (req, reply) => {
       const q = req.query as Record<string, string | undefined>;
-      const streams = await this.streamsOf(q, !can(req.principal, 'read:private'));
+      const streams = await this.streamsOf(q, req.principal);
       const lastHeader = req.headers['last-event-id'] ?? q.lastEventId;
       const last = typeof lastHeader === 'string' && /^\d{1,15}$/.test(lastHeader) ? Number(lastHeader) : null;
       reply.hijack();
@@ -106,7 +107,8 @@ export class LiveHub {
     this.byStream.clear();
   }
 
-  private async streamsOf(q: Record<string, string | undefined>, anonymous: boolean): Promise<Set<number>> {
+  /** The Datastreams a request names: its ids, its Things' streams, and those its filter matches. */
+  private async streamsOf(q: Record<string, string | undefined>, principal: Principal | null): Promise<Set<number>> {
     const ids = (v: string | undefined, what: string) => {
       if (!v) return [];
       const parts = v.split(',');
@@ -115,12 +117,25 @@ export class LiveHub {
     };
     const out = new Set(ids(q.datastreams, 'datastreams'));
     const things = ids(q.things, 'things');
+    const filter = q.filter?.trim();
+    if (out.size === 0 && things.length === 0 && !filter) {
+      throw new AppError('BAD_REQUEST', "Name what to follow: ?datastreams=1,2, ?things=3, or ?filter= a $filter on Datastreams (e.g. Thing/properties/sector eq 'tài nguyên nước')");
+    }
     if (things.length) {
-      const r = await sql<{ id: number; thing_id: number }>`SELECT id, thing_id FROM datastreams WHERE thing_id IN (${sql.join(things)})`.execute(this.db.kysely);
+      const r = await sql<{ id: number; thing_id: number }>`SELECT id, thing_id FROM datastreams WHERE thing_id IN (${sql.join(things)})`.execute(this.sensing.db.kysely);
       for (const row of r.rows) out.add(Number(row.id));
     }
-    if (out.size === 0 && things.length === 0) throw new AppError('BAD_REQUEST', 'Name what to follow: ?datastreams=1,2 or ?things=3');
+    if (filter) {
+      const before = out.size;
+      // The SensorThings read itself: the same filter language, limits and visibility rules as GET /v1.1/Datastreams.
+      const r = await this.sensing.get({ principal, root: this.root() }, 'Datastreams', new URLSearchParams({ $filter: filter, $select: 'id', $top: String(MAX_STREAMS), $orderby: 'id' }));
+      const body = r.body as { value: { '@iot.id': number }[]; '@iot.nextLink'?: string };
+      if (body['@iot.nextLink']) throw new AppError('BAD_REQUEST', `More than ${MAX_STREAMS} Datastreams match the filter; narrow it`);
+      for (const d of body.value) out.add(d['@iot.id']);
+      if (body.value.length === 0 && before === 0 && things.length === 0) throw new AppError('NOT_FOUND', 'No Datastream matches the filter');
+    }
     if (out.size > MAX_STREAMS) throw new AppError('BAD_REQUEST', `At most ${MAX_STREAMS} Datastreams per stream`);
+    const anonymous = !can(principal, 'read:private');
     for (const id of out) {
       const s = await this.cache.stream('d', id);
       // Private streams are indistinguishable from absent ones for anonymous callers, as over HTTP.
@@ -190,7 +205,7 @@ export class LiveHub {
       } else {
         let after = last;
         for (let total = 0; total < DB_MAX; ) {
-          const rows = await loadSince(this.db, after, [...cl.streams], DB_PAGE);
+          const rows = await loadSince(this.sensing.db, after, [...cl.streams], DB_PAGE);
           for (const [id, o] of rows) write({ id, o });
           total += rows.length;
           if (rows.length < DB_PAGE) break;
