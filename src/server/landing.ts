@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { esc } from '../trace/web/html.ts';
 
 /** The live table's script (landing-live.js), served at LANDING_SCRIPT_PATH. */
 export const LANDING_SCRIPT = readFileSync(new URL('./landing-live.js', import.meta.url), 'utf8');
@@ -6,14 +7,12 @@ export const LANDING_SCRIPT_PATH = '/assets/landing-live.js';
 /** The landing page runs only its own script and talks only to its own origin. */
 export const LANDING_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'";
 
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 /**
  * The landing page: what this is, in Vietnamese first, the latest value of each public Datastream
  * kept current over Server-Sent Events, and links into the API.
  */
 export function landingPage(base: string, demo: boolean): string {
-  const link = (path: string, text: string) => `<li><a href="${escapeHtml(base + path)}">${text}</a> <code>${escapeHtml(path)}</code></li>`;
+  const link = (path: string, text: string) => `<li><a href="${esc(base + path)}">${text}</a> <code>${esc(path)}</code></li>`;
   return `<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Cần Thơ — Nền tảng dữ liệu quan trắc</title><link rel="icon" href="data:,">
