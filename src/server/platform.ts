@@ -12,6 +12,9 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { IngestModule } from '../ingest/ingest.ts';
 import { createTraceModule, type TraceModule } from '../trace/trace.module.ts';
 
+/** How long `close` lets running HTTP requests finish before it cuts their connections. */
+const CLOSE_GRACE_MS = 3000;
+
 /** Everything one running node holds; tests build the same thing on a temp database. */
 export interface Platform {
   readonly config: Config;
@@ -62,7 +65,12 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; pg
     async close() {
       await ingest.close();
       await trace.close();
+      // Fastify closes idle keep-alive connections at once, but a browser's open (pre)connection
+      // held the close for 100 s: requests still running get CLOSE_GRACE_MS, then every
+      // connection is cut.
+      const force = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
       await app.close();
+      clearTimeout(force);
       await db.close();
     },
   };
