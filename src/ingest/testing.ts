@@ -112,17 +112,24 @@ export async function metric(t: TestPlatform, name: string, labels = ''): Promis
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
-/** A port that was free a moment ago (the OS hands out a fresh one; a clash is very unlikely). */
+/**
+ * A port that was free a moment ago, for a listener this process or a child opens next. It is
+ * picked at random below Linux's ephemeral range (32768–60999): a port the OS hands out for
+ * `listen(0)` comes from that range, and so does the local port of every outgoing connection, so
+ * in the second or so before a spawned server bound it, a client of any process could take it (the
+ * crash test's restart once failed with "MQTT_PORT … is already in use").
+ */
 export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+  }
 }
 
 /** `cantho serve` as a child process (the real CLI), resolved once /health answers. */
