@@ -126,13 +126,12 @@ export class LiveHub {
       for (const row of r.rows) out.add(Number(row.id));
     }
     if (filter) {
-      const before = out.size;
       // The SensorThings read itself: the same filter language, limits and visibility rules as GET /v1.1/Datastreams.
       const r = await this.sensing.get({ principal, root: this.root() }, 'Datastreams', new URLSearchParams({ $filter: filter, $select: 'id', $top: String(MAX_STREAMS), $orderby: 'id' }));
       const body = r.body as { value: { '@iot.id': number }[]; '@iot.nextLink'?: string };
       if (body['@iot.nextLink']) throw new AppError('BAD_REQUEST', `More than ${MAX_STREAMS} Datastreams match the filter; narrow it`);
       for (const d of body.value) out.add(d['@iot.id']);
-      if (body.value.length === 0 && before === 0 && things.length === 0) throw new AppError('NOT_FOUND', 'No Datastream matches the filter');
+      if (out.size === 0) throw new AppError('NOT_FOUND', 'No Datastream matches the filter');
     }
     if (out.size > MAX_STREAMS) throw new AppError('BAD_REQUEST', `At most ${MAX_STREAMS} Datastreams per stream`);
     const anonymous = !can(principal, 'read:private');
