@@ -9,9 +9,11 @@
  *   4. the same on PostgreSQL (BENCH_PG_URL or CANTHO_TEST_POSTGRES_URL) and through the Mosquitto
  *      bridge (127.0.0.1:1883, or BENCH_BRIDGE_URL), there with how many of the observations the
  *      broker acknowledged were committed once its backlog drained;
- *   5. publish → SSE client latency p50/p99 at half the peak rate of 1. (aim p99 ≤ 250 ms).
+ *   5. publish → SSE client latency p50/p99 at half the peak rate of 1. (aim p99 ≤ 250 ms);
+ *   6. the same at a quarter of that rate beside a client sending costly reads, with SQLite reads on
+ *      read threads and on the event loop (CANTHO_SQLITE_READ_THREADS=0), for reference.
  * The server runs in this process; the clients in BENCH_WORKERS child processes (2 cores here).
- * BENCH_ONLY=bare,floor,sqlite,pg,bridge and BENCH_RUNS=point,telemetry,latency pick parts (default all).
+ * BENCH_ONLY=bare,floor,sqlite,pg,bridge and BENCH_RUNS=point,telemetry,latency,reads pick parts (default all).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -211,7 +213,7 @@ const how = (m: Measured) => `${fmt(m.batch)} obs/commit, ${m.commitMs.toFixed(1
  * read by a child process that follows a quarter of the streams. (Following all of them, the reader
  * process fell behind above ~26,000 events/s on this 2-core machine and the server cut it off.)
  */
-async function latency(p: Platform, job: Job, rate: number): Promise<{ p50: number; p99: number; n: number; dropped: boolean; stall: number }> {
+async function latency(p: Platform, job: Job, rate: number, costlyReaders = 0): Promise<Latency> {
   const port = (p.app.server.address() as { port: number }).port;
   const reader = fork(new URL('./ingest-sse-reader.ts', import.meta.url), [], {
     execArgv: ['--import', 'tsx'],
@@ -223,13 +225,50 @@ async function latency(p: Platform, job: Job, rate: number): Promise<{ p50: numb
   // The server's event-loop stalls during the run: a long one shows as latency for every event behind it.
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
+  const costly = costlyReads(port, costlyReaders);
   const acked = await load({ ...job, mode: 'paced', rate });
   loop.disable();
+  const reads = await costly.stop();
   if (process.env.BENCH_DEBUG) console.error(`paced: ${fmt(acked)} acks/s, ${fmt(await p.ingest.metrics.committed.get().then((m) => m.values[0]?.value ?? 0))} committed in all`);
   reader.send({ stop: true });
   const { lat, dropped } = await result;
   const s = lat.slice(Math.floor(lat.length * (WARMUP / SECONDS))).sort((a, b) => a - b);
-  return { p50: s[Math.floor(s.length * 0.5)] ?? Number.NaN, p99: s[Math.floor(s.length * 0.99)] ?? Number.NaN, n: s.length, dropped, stall: loop.max / 1e6 };
+  return { p50: s[Math.floor(s.length * 0.5)] ?? Number.NaN, p99: s[Math.floor(s.length * 0.99)] ?? Number.NaN, n: s.length, dropped, stall: loop.max / 1e6, reads };
+}
+
+interface Latency {
+  p50: number;
+  p99: number;
+  n: number;
+  dropped: boolean;
+  stall: number;
+  /** Costly reads answered during the run, by status. */
+  reads: Record<number, number>;
+}
+
+/**
+ * `readers` HTTP clients, each sending one costly read after another: every Observation sorted by
+ * result (millions after the point and telemetry runs), which runs until the read deadline
+ * (CANTHO_QUERY_TIMEOUT_MS, 5 s) stops it with 400 QUERY_TOO_COSTLY.
+ */
+function costlyReads(port: number, readers: number): { stop(): Promise<Record<number, number>> } {
+  let stopped = false;
+  const statuses: Record<number, number> = {};
+  const url = `http://127.0.0.1:${port}/v1.1/Observations?$orderby=result%20desc&$skip=1000&$top=1`;
+  const loops = Array.from({ length: readers }, async () => {
+    while (!stopped) {
+      const r = await fetch(url);
+      await r.arrayBuffer();
+      statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+    }
+  });
+  return {
+    async stop() {
+      stopped = true;
+      await Promise.all(loops);
+      return statuses;
+    },
+  };
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -244,8 +283,11 @@ const report = (s: string) => {
 
 report(`ingest bench: ${SECONDS}s per run (the QoS 1 comparison: ${ROUNDS} rounds of ${ROUND_SECONDS} s each), ${WORKERS} client processes × ${CONNS} connections × ${WINDOW} in flight`);
 const ONLY = process.env.BENCH_ONLY ?? '';
-/** SQLite runs to do (point, telemetry, latency); the latency run paces at half the point rate. */
-const RUNS = process.env.BENCH_RUNS ?? 'point,telemetry,latency';
+/**
+ * SQLite runs to do (point, telemetry, latency, reads); the latency runs pace at half the point
+ * rate, `reads` with costly HTTP reads beside, on read threads and then on the event loop.
+ */
+const RUNS = process.env.BENCH_RUNS ?? 'point,telemetry,latency,reads';
 const dir = mkdtempSync(join(tmpdir(), 'cantho-bench-'));
 const doBare = !ONLY || ONLY.includes('bare');
 const doFloor = !ONLY || ONLY.includes('floor');
@@ -299,10 +341,29 @@ if (sqlite) {
   targets.push(['SQLite, telemetry of 10 data points a message: committed points/s', '≥ 100,000', fmt(tele.committed), tele.committed >= 100_000]);
   report(`SQLite  peak RSS: ${fmt(peakRss / 1048576)} MiB`);
   const paced = Number(process.env.BENCH_LATENCY_RATE ?? point.committed / 2);
-  const lat = RUNS.includes('latency') ? await latency(p, { url: mqttUrl, mode: 'paced', prefix: '', password: ADMIN, targets: streams }, paced) : { p50: Number.NaN, p99: Number.NaN, n: 0, dropped: false, stall: Number.NaN };
+  const noLatency: Latency = { p50: Number.NaN, p99: Number.NaN, n: 0, dropped: false, stall: Number.NaN, reads: {} };
+  const lat = RUNS.includes('latency') ? await latency(p, { url: mqttUrl, mode: 'paced', prefix: '', password: ADMIN, targets: streams }, paced) : noLatency;
   report(`SQLite  publish→SSE latency at ${fmt(paced)} msg/s: p50 ${lat.p50.toFixed(1)} ms, p99 ${lat.p99.toFixed(1)} ms over ${fmt(lat.n)} events (aim p99 ≤ 250 ms); longest event-loop stall ${fmt(lat.stall)} ms${lat.dropped ? '; the server cut the SSE client off (it fell 8 MiB behind)' : ''}`);
   targets.push([`SQLite, publish → SSE client at ${fmt(paced)} msg/s (half the QoS 1 rate, to every stream; the client follows a quarter of them), p50 / p99`, 'p99 ≤ 250 ms', `${lat.p50.toFixed(1)} / ${lat.p99.toFixed(1)} ms`, lat.p99 <= 250 && !lat.dropped]);
-  await p.close();
+  if (RUNS.includes('reads')) {
+    // The same at a quarter of the QoS 1 rate (one core goes to the costly read), with a client
+    // sending costly reads back to back: on read threads (the default), then, on the same file,
+    // with CANTHO_SQLITE_READ_THREADS=0 (reads on the event loop, as before read threads).
+    const rate = paced / 2;
+    const withReads = async (q: Platform, mqtt: string, streamIds: number[], how: string) => {
+      const l = await latency(q, { url: mqtt, mode: 'paced', prefix: '', password: ADMIN, targets: streamIds }, rate, 1);
+      const answered = Object.entries(l.reads).map(([status, n]) => `${n} × ${status}`).join(', ') || 'none';
+      report(`SQLite  publish→SSE latency at ${fmt(rate)} msg/s beside costly reads ${how}: p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms over ${fmt(l.n)} events; longest event-loop stall ${fmt(l.stall)} ms; costly reads answered: ${answered}${l.dropped ? '; the server cut the SSE client off' : ''}`);
+      targets.push([`(reference) SQLite, publish → SSE client at ${fmt(rate)} msg/s while one client sends reads that sort every Observation (stopped at the 5 s read deadline), ${how}: p50 / p99; longest event-loop stall`, 'reference', `${l.p50.toFixed(1)} / ${l.p99.toFixed(1)} ms; ${fmt(l.stall)} ms`, null]);
+    };
+    await withReads(p, mqttUrl, streams, 'on read threads');
+    await p.close();
+    const again = await platformOn(join(dir, 'bench.db'), { CANTHO_SQLITE_READ_THREADS: '0' });
+    await withReads(again.p, again.mqttUrl, again.streams, 'on the event loop (CANTHO_SQLITE_READ_THREADS=0)');
+    await again.p.close();
+  } else {
+    await p.close();
+  }
 }
 if (PG_URL && (!ONLY || ONLY.includes('pg'))) {
   const schema = `bench_${process.pid}`;

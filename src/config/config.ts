@@ -15,6 +15,8 @@ export interface Config {
   /** When set, an admin API key with exactly this value exists after start. */
   readonly bootstrapAdminKey: string | null;
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
+  /** SQLite: worker threads for API reads (CANTHO_SQLITE_READ_THREADS); 0 = reads on the event loop. */
+  readonly sqliteReadThreads: number;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Seed and simulate the Can Tho demo network. */
   readonly demo: boolean;
@@ -163,6 +165,7 @@ export function loadConfig(env: Source, argv: readonly string[] = [], defaults: 
     publicUrl,
     bootstrapAdminKey: key ? key : null,
     sqliteSynchronous: oneOf(src, 'CANTHO_SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'] as const, 'NORMAL', problems, true),
+    sqliteReadThreads: int(src, 'CANTHO_SQLITE_READ_THREADS', 2, 0, 16, problems),
     logLevel: oneOf(src, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', problems),
     demo: bool(src, 'CANTHO_DEMO', false, problems),
     demoBackfillDays: int(src, 'CANTHO_DEMO_DAYS', 30, 0, 366, problems),

@@ -38,7 +38,7 @@ export function createLogger(config: Config): Logger {
 /** Opens storage, migrates, wires services and builds the HTTP app (does not listen). */
 export async function createPlatform(config: Config, opts: { logger?: Logger; pgSchema?: string } = {}): Promise<Platform> {
   const logger = opts.logger ?? createLogger(config);
-  const db = openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous, pgSchema: opts.pgSchema ?? config.pgSchema ?? undefined, readTimeoutMs: config.queryTimeoutMs, onSqliteOpen: registerSqliteExtensions });
+  const db = openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous, pgSchema: opts.pgSchema ?? config.pgSchema ?? undefined, readTimeoutMs: config.queryTimeoutMs, readThreads: config.sqliteReadThreads, onSqliteOpen: registerSqliteExtensions });
   logger.info({ database: db.dialect === 'sqlite' ? config.databaseUrl : redact(config.databaseUrl) }, 'opening database');
   const applied = await migrate(db);
   if (applied.length) logger.info({ applied }, 'migrations applied');

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { checkpointInBackground } from './checkpointer.ts';
 import { Mutex } from './mutex.ts';
+import { ReadPoolDialect, SqliteReadPool } from './read-pool.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -19,11 +20,13 @@ export interface Database {
   readonly sqlite?: BetterSqlite3.Database;
   readonly pg?: pg.Pool;
   /**
-   * PostgreSQL with OpenOptions.readTimeoutMs: a second pool for the API's reads, whose statements
-   * the server cancels past that time (SQLSTATE 57014). Writes never run here.
+   * Where the API's reads run, when not on the connection that writes (`readerOf`). PostgreSQL with
+   * OpenOptions.readTimeoutMs: a second pool, whose statements the server cancels past that time
+   * (SQLSTATE 57014). SQLite with OpenOptions.readThreads: read-only connections on worker threads
+   * (read-pool.ts), so a costly read does not hold the event loop. Writes never run here.
    */
   // biome-ignore lint/suspicious/noExplicitAny: see kysely
-  readonly reads?: { readonly kysely: Kysely<any>; readonly pg: pg.Pool };
+  readonly reads?: { readonly kysely: Kysely<any>; readonly pg?: pg.Pool; readonly sqlite?: SqliteReadPool };
   /** Serialises write transactions on SQLite (a no-op queue on PostgreSQL is not used). */
   readonly writeLock: Mutex;
   close(): Promise<void>;
@@ -39,6 +42,12 @@ export interface OpenOptions {
   readTimeoutMs?: number;
   /** Called with the raw SQLite handle right after opening (geo functions register here). */
   onSqliteOpen?: (db: BetterSqlite3.Database) => void;
+  /**
+   * SQLite file (not `:memory:`): worker threads for API reads (Database.reads), each with its own
+   * read-only connection and the SQL functions of sqlite-extensions.ts; 0 or absent: reads run on
+   * the writing connection, on the event loop.
+   */
+  readThreads?: number;
 }
 
 // int8 (ids, epoch ms) as JS numbers: both stay far below 2^53. JSON columns as raw text so that
@@ -100,19 +109,27 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
   const writeLock = new Mutex(() => {
     if (!restartDue) return;
     restartDue = false;
+    // RESTART waits for the reads that began before it (read threads) to end. A long one is not
+    // waited out on the event loop: after 20 ms the restart gives up, and the background thread asks again.
+    raw.pragma('busy_timeout = 20');
     try {
       raw.pragma('wal_checkpoint(RESTART)');
     } catch {
       // busy: the background thread asks again
+    } finally {
+      raw.pragma('busy_timeout = 5000');
     }
   });
   opts.onSqliteOpen?.(raw);
   const kysely = new Kysely({ dialect: new SqliteDialect({ database: raw }) });
+  const pool = file !== ':memory:' && (opts.readThreads ?? 0) > 0 ? new SqliteReadPool(resolve(file), opts.readThreads!) : null;
+  const reads = pool ? { kysely: new Kysely({ dialect: new ReadPoolDialect(pool) }), sqlite: pool } : undefined;
   const close = async () => {
+    await pool?.close();
     stopCheckpoints();
     await kysely.destroy();
   };
-  return { dialect: 'sqlite', kysely, sqlite: raw, writeLock, close };
+  return { dialect: 'sqlite', kysely, sqlite: raw, reads, writeLock, close };
 }
 
 /** Where API reads run: on PostgreSQL the pool whose statements time out, when there is one. */

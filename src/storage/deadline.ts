@@ -1,14 +1,14 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import { type RawBuilder, sql } from 'kysely';
 import { AppError } from '../core/errors.ts';
 import type { Database } from './database.ts';
+import { isDeadlinePassed } from './deadline-function.ts';
 
 /**
  * Execution-time bound of API reads (CANTHO_QUERY_TIMEOUT_MS). The compile-time bounds
  * (sensing/query/compile-env.ts, $top, $expand depth) keep an expression small, but a small expression can still
  * read millions of rows: `Observations?$orderby=result&$skip=1000000` sorts every observation. On
- * SQLite such a read runs synchronously on the one thread that also serves ingest and every other
- * request, so it must stop itself.
+ * SQLite such a read holds a read thread (read-pool.ts), or with CANTHO_SQLITE_READ_THREADS=0 the
+ * one thread that also serves ingest and every other request, so it must stop itself.
  *
  * SQLite: better-sqlite3 exposes neither sqlite3_interrupt nor a progress handler, so the WHERE
  * clause of a collection read begins with `likelihood(cantho_deadline(<deadline>), 1.0)`. SQLite calls
@@ -24,12 +24,9 @@ import type { Database } from './database.ts';
  * that API's advice.
  */
 
-/** What the SQLite deadline function throws. */
-class DeadlinePassed extends Error {}
-
 /** `e` as the caller should see it: a stopped read becomes QUERY_TOO_COSTLY saying how to narrow it. */
 export function explainTimeout(e: unknown, timeoutMs: number, advice: string): unknown {
-  const stopped = e instanceof DeadlinePassed || (e as { code?: unknown } | null)?.code === '57014';
+  const stopped = isDeadlinePassed(e) || (e as { code?: unknown } | null)?.code === '57014';
   return stopped ? new AppError('QUERY_TOO_COSTLY', `The query ran longer than the server allows (${timeoutMs} ms) and was stopped. ${advice}`) : e;
 }
 
@@ -41,16 +38,6 @@ export interface Deadline {
 /** The deadline of a read starting now; undefined when reads are not bounded (timeout 0). */
 export function deadlineFrom(timeoutMs: number): Deadline | undefined {
   return timeoutMs > 0 ? { at: Date.now() + timeoutMs } : undefined;
-}
-
-/** Registers `cantho_deadline(epochMs)` on a SQLite connection. */
-export function registerDeadlineFunction(db: BetterSqlite3.Database): void {
-  let calls = 0;
-  db.function('cantho_deadline', { deterministic: false }, (at: unknown) => {
-    calls = (calls + 1) & 1023;
-    if (calls === 0 && Date.now() > (at as number)) throw new DeadlinePassed('the read passed its deadline');
-    return 1;
-  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { registerGeoFunctions } from '../sensing/geo/sqlite-functions.ts';
-import { registerDeadlineFunction } from './deadline.ts';
+import { registerDeadlineFunction } from './deadline-function.ts';
 
 /** SQL functions the planner needs on SQLite (geometry, read deadlines), registered on every new connection. */
 export function registerSqliteExtensions(db: BetterSqlite3.Database): void {

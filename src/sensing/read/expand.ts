@@ -6,7 +6,8 @@ import { ENTITIES, type EntityDef, navOf } from '../model/entities.ts';
 import { effectiveTop, leadingKeyRange, limitOffset, orderOf, type Paging, selectList, whereOf } from './collection-query.ts';
 import { navConstraint, publicOnly } from './constraints.ts';
 import type { Deadline } from '../../storage/deadline.ts';
-import { selectRows, sqliteRows } from './rows.ts';
+import { rowObjects } from '../../storage/read-pool.ts';
+import { expandPages, selectRows } from './rows.ts';
 import { renderEntity, type Row } from './serialize.ts';
 
 type Frag = RawBuilder<unknown>;
@@ -95,44 +96,26 @@ async function expandMany(scope: ReadScope, level: Level, name: string, target: 
   if (db.dialect === 'sqlite') {
     // Two steps. First the ordered ids of each parent's page: one prepared statement run per parent
     // (cheap in-process calls, each an index range scan that reads no more than it must, and no
-    // columns beyond the sort keys). Then the rows of all pages at once, by primary key. The two
-    // run back to back without yielding, so no write comes between them.
+    // columns beyond the sort keys). Then the rows of all pages at once, by primary key. Both run in
+    // one snapshot: on a read thread in one read transaction, else back to back without yielding.
     const where = whereOf(db, target, [navConstraint(level.entity, nav, 'e', sql`${-1}`), ...(vis ? [vis] : [])], o, scope.deadline);
     const range = leadingKeyRange(db, target, o);
-    const q = sql`SELECT e.id FROM ${sql.table(target.table)} AS e WHERE ${range ? sql`${where} AND ${range}` : where} ORDER BY ${orderOf(db, target, o)} ${limitOffset(top + 1, skip)}`.compile(db.kysely);
-    const stmt = db.sqlite!.prepare(q.sql).pluck();
-    const params = [...q.parameters];
-    const cq = o.count ? sql`SELECT COUNT(*) AS n FROM ${sql.table(target.table)} AS e WHERE ${where}`.compile(db.kysely) : null;
-    const cstmt = cq ? db.sqlite!.prepare(cq.sql).pluck() : null;
-    const cparams = cq ? [...cq.parameters] : [];
-    const pages: number[][] = new Array(parentIds.length);
-    const wanted: number[] = [];
-    for (let i = 0; i < parentIds.length; i++) {
-      const pid = parentIds[i]!;
-      params[0] = pid;
-      const ids = stmt.all(params) as number[];
-      pages[i] = ids;
-      // Rows past $top only tell that there is a next page: their ids are enough.
-      for (let k = 0; k < ids.length && k < top; k++) wanted.push(ids[k]!);
-      if (cstmt) {
-        cparams[0] = pid;
-        counts.set(pid, Number(cstmt.get(cparams)));
-      }
-    }
+    const ids = sql`SELECT e.id FROM ${sql.table(target.table)} AS e WHERE ${range ? sql`${where} AND ${range}` : where} ORDER BY ${orderOf(db, target, o)} ${limitOffset(top + 1, skip)}`.compile(db.kysely);
+    const count = o.count ? sql`SELECT COUNT(*) AS n FROM ${sql.table(target.table)} AS e WHERE ${where}`.compile(db.kysely) : null;
+    const rows = sql`SELECT ${selectList(target)} FROM ${sql.table(target.table)} AS e WHERE e.id IN (SELECT value FROM json_each(${'[]'}))`.compile(db.kysely);
+    const r = await expandPages(db, { parentIds, ids, count, top, rows });
     const byId = new Map<number, Row>();
-    if (wanted.length) {
-      const rq = sql`SELECT ${selectList(target)} FROM ${sql.table(target.table)} AS e WHERE e.id IN (SELECT value FROM json_each(${JSON.stringify(wanted)}))`.compile(db.kysely);
-      for (const row of sqliteRows(db.sqlite!.prepare(rq.sql), rq.parameters)) byId.set(Number(row.id), row);
-    }
+    for (const row of rowObjects(r.rows)) byId.set(Number(row.id), row);
     for (let i = 0; i < parentIds.length; i++) {
-      const ids = pages[i]!;
-      const rows: Row[] = [];
-      for (let k = 0; k < ids.length; k++) {
+      const pageIds = r.pages[i]!;
+      const page: Row[] = [];
+      for (let k = 0; k < pageIds.length; k++) {
         // The extra row past $top stays a placeholder: it is cut below, before rendering.
-        const row = k < top ? byId.get(ids[k]!) : ({ id: ids[k] } as Row);
-        if (row) rows.push(row);
+        const row = k < top ? byId.get(pageIds[k]!) : ({ id: pageIds[k] } as Row);
+        if (row) page.push(row);
       }
-      byParent.set(parentIds[i]!, rows);
+      byParent.set(parentIds[i]!, page);
+      if (r.counts) counts.set(parentIds[i]!, r.counts[i]!);
     }
   } else {
     // PostgreSQL: one LATERAL query serves every parent (no round trip per parent).

@@ -88,4 +88,24 @@ forEachBackend((t) => {
     assert.equal(r.kind, 'json');
     assert.equal((r.body as { value: { result: number }[] }).value[0]!.result, 49_999);
   });
+
+  // SQLite reads run on read threads (storage/read-pool.ts): a costly one does not hold the event
+  // loop, so a write and a cheap read that come after it are answered before it ends. (The last test:
+  // it adds an observation.)
+  if (t.backend.dialect === 'sqlite') test('a costly read holds neither writes nor other reads', async () => {
+    assert.ok(t.p.db.reads?.sqlite, 'the platform reads SQLite on threads');
+    const unbounded = new SensingService(t.p.db, { defaultTop: 100, maxTop: 10_000 });
+    const order: string[] = [];
+    const costly = unbounded.get({ principal: SYSTEM, root: 'http://x/v1.1' }, 'Observations', new URLSearchParams(`$orderby=result desc,phenomenonTime desc&$skip=${N - 50_000}&$top=1&$count=true`)).then(() => order.push('costly'));
+    const write = t.api('POST', `/v1.1/Datastreams(${ds})/Observations`, { phenomenonTime: '2030-01-01T00:00:00Z', result: -1 }).then((r) => {
+      assert.equal(r.status, 201, r.text);
+      order.push('write');
+    });
+    const read = t.api('GET', `/v1.1/Datastreams(${ds})`).then((r) => {
+      assert.equal(r.status, 200, r.text);
+      order.push('read');
+    });
+    await Promise.all([costly, write, read]);
+    assert.equal(order.at(-1), 'costly', `in the order answered: ${order.join(', ')}`);
+  });
 }, (dialect) => ({ CANTHO_QUERY_TIMEOUT_MS: String(TIMEOUT[dialect as keyof typeof TIMEOUT]) }));

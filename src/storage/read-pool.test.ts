@@ -1,0 +1,99 @@
+// SQLite reads on worker threads (read-pool.ts): what they see, their errors, and a worker's death.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import { type Database, openDatabase, readerOf } from './database.ts';
+import { explainTimeout } from './deadline.ts';
+import { rowArrays, type SqliteReadPool } from './read-pool.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'cantho-reads-'));
+let db: Database;
+let pool: SqliteReadPool;
+/** The rows of a read as arrays. */
+const all = async (text: string, parameters: unknown[] = []) => rowArrays(await pool.rows({ sql: text, parameters }));
+
+before(() => {
+  db = openDatabase(join(dir, 'r.db'), { readThreads: 2 });
+  pool = db.reads!.sqlite!;
+  db.sqlite!.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+  db.sqlite!.prepare('INSERT INTO t (v) VALUES (?), (?)').run('a', 'b');
+});
+after(async () => {
+  await db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a read thread sees what is committed, not what a transaction of the writer holds open', async () => {
+  const r = await pool.rows({ sql: 'SELECT id, v, NULL AS empty, 0.5 AS half FROM t ORDER BY id', parameters: [] });
+  assert.deepEqual(r.columns, ['id', 'v', 'empty', 'half']);
+  assert.ok(r.data[0] instanceof Float64Array, 'a column of numbers crosses as a Float64Array');
+  assert.deepEqual(rowArrays(r), [[1, 'a', null, 0.5], [2, 'b', null, 0.5]]);
+  const raw = db.sqlite!;
+  raw.exec('BEGIN');
+  raw.prepare('INSERT INTO t (v) VALUES (?)').run('open');
+  assert.equal((await all('SELECT COUNT(*) FROM t'))[0]![0], 2);
+  raw.exec('COMMIT');
+  assert.equal((await all('SELECT COUNT(*) FROM t WHERE v = ?', ['open']))[0]![0], 1);
+});
+
+test('the query builder reads through it (readerOf), and it cannot write', async () => {
+  const r = await readerOf(db).selectFrom('t').select(['id', 'v']).where('v', '=', 'b').execute();
+  assert.deepEqual(r, [{ id: 2, v: 'b' }]);
+  await assert.rejects(pool.rows({ sql: 'DELETE FROM t', parameters: [] }), /only statements that return rows/);
+  await assert.rejects(pool.rows({ sql: "INSERT INTO t (v) VALUES ('x') RETURNING id", parameters: [] }), (e: Error & { code?: string }) => e.code === 'SQLITE_READONLY');
+  await assert.rejects(readerOf(db).transaction().execute(async () => {}), /no transactions/);
+  assert.equal((db.sqlite!.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n, 3);
+});
+
+test("a statement's error comes back with its code; a read past its deadline as QUERY_TOO_COSTLY", async () => {
+  await assert.rejects(pool.rows({ sql: 'SELECT nope FROM t', parameters: [] }), (e: Error & { code?: string }) => e.code === 'SQLITE_ERROR' && /no such column: nope/.test(e.message));
+  // cantho_deadline (registered on every read thread) looks at the clock every 1,024 rows.
+  const past = sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) SELECT COUNT(*) FROM n WHERE likelihood(cantho_deadline(${Date.now() - 1}), 1.0)`.compile(db.kysely);
+  const stopped = await pool.rows(past).catch((e: unknown) => e);
+  assert.equal((explainTimeout(stopped, 5, 'Narrow it.') as { code?: string }).code, 'QUERY_TOO_COSTLY');
+});
+
+test('a costly read leaves the other thread and the event loop free', async () => {
+  const slow = sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) SELECT COUNT(*) FROM n`.compile(db.kysely);
+  let slowDone = false;
+  const pending = pool.rows(slow).then((r) => {
+    slowDone = true;
+    return r;
+  });
+  let ticks = 0;
+  while (!slowDone && ticks < 3) {
+    // The event loop turns, and a cheap read on the second thread answers, while the first works.
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(await all('SELECT v FROM t WHERE id = ?', [1]), [['a']]);
+    ticks++;
+  }
+  assert.equal(ticks, 3, 'three cheap reads answered before the costly one');
+  assert.equal(slowDone, false);
+  assert.equal(rowArrays(await pending)[0]![0], 3_000_000);
+});
+
+test('a read thread that dies fails its read only; a new thread takes its place', async () => {
+  const slow = sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000000) SELECT COUNT(*) FROM n`.compile(db.kysely);
+  const pending = pool.rows(slow);
+  const slots = (pool as unknown as { slots: { worker: { terminate(): Promise<number> }; busy: unknown }[] }).slots;
+  const running = slots.find((s) => s.busy)!;
+  await running.worker.terminate();
+  await assert.rejects(pending, /read worker exited/);
+  for (let i = 0; i < 4; i++) assert.equal((await all('SELECT COUNT(*) FROM t'))[0]![0], 3);
+  assert.equal(slots.length, 2);
+});
+
+test('reads queued when the database closes fail instead of hanging', async () => {
+  const other = openDatabase(join(dir, 'c.db'), { readThreads: 1 });
+  const reads = other.reads!.sqlite!;
+  const slow = sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000000) SELECT COUNT(*) FROM n`.compile(other.kysely);
+  const first = reads.rows(slow).catch((e: unknown) => e);
+  const queued = reads.rows({ sql: 'SELECT 1', parameters: [] }).catch((e: unknown) => e);
+  await other.close();
+  assert.match(String(await queued), /closed/);
+  assert.ok((await first) instanceof Error, 'the running read ends with its thread');
+  await assert.rejects(reads.rows({ sql: 'SELECT 1', parameters: [] }), /closed/);
+});

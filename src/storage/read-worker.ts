@@ -1,0 +1,46 @@
+/**
+ * One read thread of read-pool.ts: a read-only connection to the file with the SQL functions the
+ * planner emits (the read deadline; geometry and case mapping), answering one job at a time.
+ * It starts with only what every read needs; the geometry functions (JSTS, a fifth of a second to
+ * load) are registered before the first statement that calls one of the planner's functions.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import BetterSqlite3 from 'better-sqlite3';
+import { isDeadlinePassed, registerDeadlineFunction } from './deadline-function.ts';
+import { runPages, runRows, transferablesOf } from './read-jobs.ts';
+import type { PagesJob, ReadJob, ReadReply } from './read-pool.ts';
+
+const db = new BetterSqlite3((workerData as { file: string }).file, { readonly: true, fileMustExist: true });
+db.pragma('busy_timeout = 5000');
+db.pragma('cache_size = -32768');
+registerDeadlineFunction(db);
+
+/** The planner's other SQL functions (sensing/geo/sqlite-functions.ts). */
+const NEEDS_FUNCTIONS = /\bcantho_(?:st_|geo_|lower|upper)/;
+let functions: Promise<void> | null = null;
+const withFunctions = (text: string): Promise<void> | null => {
+  if (!NEEDS_FUNCTIONS.test(text)) return null;
+  functions ??= import('../sensing/geo/sqlite-functions.ts').then((m) => m.registerGeoFunctions(db));
+  return functions;
+};
+
+// No statement cache: the deadline is written into each read's SQL, so no two texts repeat.
+const prepare = (text: string) => db.prepare(text);
+
+/** Several statements see one snapshot. */
+const inSnapshot = db.transaction((job: PagesJob) => runPages(prepare, job));
+
+function answer(id: number, job: ReadJob): ReadReply {
+  try {
+    return { id, result: job.kind === 'rows' ? runRows(prepare, job.statement) : inSnapshot.deferred(job) };
+  } catch (e) {
+    const err = e as { message?: string; code?: string };
+    return { id, error: { message: String(err?.message ?? e), code: err?.code, deadline: isDeadlinePassed(e) } };
+  }
+}
+
+parentPort!.on('message', async ({ id, job }: { id: number; job: ReadJob }) => {
+  await withFunctions(job.kind === 'rows' ? job.statement.sql : job.ids.sql + job.rows.sql + (job.count?.sql ?? ''));
+  const reply = answer(id, job);
+  parentPort!.postMessage(reply, 'result' in reply ? transferablesOf(reply.result) : []);
+});
