@@ -57,6 +57,7 @@ type Job = { url: string; mode: 'point' | 'telemetry' | 'paced'; prefix: string;
 async function load(job: Job, onSecond?: (s: number) => void, seconds = SECONDS): Promise<number> {
   const perSecond: number[] = [];
   lastAcked = 0;
+  lastFailed = [];
   let clientCpuUs = 0;
   let allAcked = 0;
   await Promise.all(
@@ -66,7 +67,11 @@ async function load(job: Job, onSecond?: (s: number) => void, seconds = SECONDS)
         env: { ...process.env, BENCH_JOB: JSON.stringify({ ...job, seconds, connections: CONNS, window: WINDOW, worker, rate: job.rate ? job.rate / WORKERS : undefined }) },
       });
       let sec = 0;
-      child.on('message', (m: { acked: number; done?: boolean; cpuUs?: number }) => {
+      child.on('message', (m: { acked: number; done?: boolean; cpuUs?: number; failed?: string }) => {
+        if (m.failed !== undefined) {
+          lastFailed.push(m.failed);
+          return;
+        }
         if (m.done) {
           clientCpuUs += m.cpuUs ?? 0;
           lastAcked += m.acked;
@@ -91,6 +96,8 @@ async function load(job: Job, onSecond?: (s: number) => void, seconds = SECONDS)
 let clientCpuPerMsg = Number.NaN;
 /** Messages acknowledged in the last load, all of them (warm-up and the last partial second too). */
 let lastAcked = 0;
+/** Why client connections of the last load could not connect, one entry each. */
+let lastFailed: string[] = [];
 let lastLoadEnd = 0;
 let peakRss = 0;
 let debugPlatform: Platform | null = null;
@@ -353,7 +360,8 @@ if (sqlite) {
     const withReads = async (q: Platform, mqtt: string, streamIds: number[], how: string) => {
       const l = await latency(q, { url: mqtt, mode: 'paced', prefix: '', password: ADMIN, targets: streamIds }, rate, 1);
       const answered = Object.entries(l.reads).map(([status, n]) => `${n} × ${status}`).join(', ') || 'none';
-      report(`SQLite  publish→SSE latency at ${fmt(rate)} msg/s beside costly reads ${how}: p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms over ${fmt(l.n)} events; longest event-loop stall ${fmt(l.stall)} ms; costly reads answered: ${answered}${l.dropped ? '; the server cut the SSE client off' : ''}`);
+      const failed = lastFailed.length ? `; ${lastFailed.length} of ${WORKERS * CONNS} client connections could not connect (${[...new Set(lastFailed)].join(', ')})` : '';
+      report(`SQLite  publish→SSE latency at ${fmt(rate)} msg/s beside costly reads ${how}: p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms over ${fmt(l.n)} events; longest event-loop stall ${fmt(l.stall)} ms; costly reads answered: ${answered}${failed}${l.dropped ? '; the server cut the SSE client off' : ''}`);
       targets.push([`(reference) SQLite, publish → SSE client at ${fmt(rate)} msg/s while one client sends reads that sort every Observation (stopped at the 5 s read deadline), ${how}: p50 / p99; longest event-loop stall`, 'reference', `${l.p50.toFixed(1)} / ${l.p99.toFixed(1)} ms; ${fmt(l.stall)} ms`, null]);
     };
     await withReads(p, mqttUrl, streams, 'on read threads');

@@ -52,8 +52,8 @@ export interface PagesResult {
 
 export type ReadJob = { readonly kind: 'rows'; readonly statement: Statement } | ({ readonly kind: 'pages' } & PagesJob);
 
-/** What a worker answers: a result, or the error the statement raised. */
-export type ReadReply = { id: number; result: unknown } | { id: number; error: { message: string; code?: string; deadline?: boolean } };
+/** What a worker answers to its one job: a result, or the error the statement raised. */
+export type ReadReply = { result: unknown } | { error: { message: string; code?: string; deadline?: boolean } };
 
 interface Pending {
   readonly job: ReadJob;
@@ -70,7 +70,6 @@ export class SqliteReadPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private closed = false;
-  private nextId = 1;
 
   constructor(
     private readonly file: string,
@@ -87,11 +86,6 @@ export class SqliteReadPool {
 
   pages(job: PagesJob): Promise<PagesResult> {
     return this.run({ kind: 'pages', ...job }) as Promise<PagesResult>;
-  }
-
-  /** Jobs waiting for a worker (not counting those running). */
-  get waiting(): number {
-    return this.queue.length;
   }
 
   async close(): Promise<void> {
@@ -117,7 +111,7 @@ export class SqliteReadPool {
       slot.busy = p;
       // A running read keeps the process alive (an awaited promise alone does not); an idle reader does not.
       slot.worker.ref();
-      slot.worker.postMessage({ id: this.nextId++, job: p.job });
+      slot.worker.postMessage(p.job);
     }
   }
 

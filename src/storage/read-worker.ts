@@ -30,17 +30,17 @@ const prepare = (text: string) => db.prepare(text);
 /** Several statements see one snapshot. */
 const inSnapshot = db.transaction((job: PagesJob) => runPages(prepare, job));
 
-function answer(id: number, job: ReadJob): ReadReply {
+function answer(job: ReadJob): ReadReply {
   try {
-    return { id, result: job.kind === 'rows' ? runRows(prepare, job.statement) : inSnapshot.deferred(job) };
+    return { result: job.kind === 'rows' ? runRows(prepare, job.statement) : inSnapshot.deferred(job) };
   } catch (e) {
     const err = e as { message?: string; code?: string };
-    return { id, error: { message: String(err?.message ?? e), code: err?.code, deadline: isDeadlinePassed(e) } };
+    return { error: { message: String(err?.message ?? e), code: err?.code, deadline: isDeadlinePassed(e) } };
   }
 }
 
-parentPort!.on('message', async ({ id, job }: { id: number; job: ReadJob }) => {
+parentPort!.on('message', async (job: ReadJob) => {
   await withFunctions(job.kind === 'rows' ? job.statement.sql : job.ids.sql + job.rows.sql + (job.count?.sql ?? ''));
-  const reply = answer(id, job);
+  const reply = answer(job);
   parentPort!.postMessage(reply, 'result' in reply ? transferablesOf(reply.result) : []);
 });
