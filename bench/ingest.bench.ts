@@ -21,12 +21,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
-import pino from 'pino';
-import { loadConfig } from '../src/config/config.ts';
-import { createPlatform, type Platform } from '../src/server/platform.ts';
+import type { Platform } from '../src/server/platform.ts';
 import { machineInfo } from './lib/machine.ts';
-import { freePort } from '../src/ingest/testing.ts';
 import { aedesRawSqlite, bareAedes, type PointLoad } from './lib/ingest-baselines.ts';
+import { costlyReads } from './lib/costly-reads.ts';
+import { ADMIN, DEVICES, lastPlatform, platformOn } from './lib/ingest-platform.ts';
 import { openRawSqlite } from './lib/raw-insert.ts';
 import { replaceMarkedSection } from './lib/report.ts';
 
@@ -47,8 +46,6 @@ const ROUND_SECONDS = Math.max(5, Math.round(SECONDS / ROUNDS));
 const PG_URL = process.env.BENCH_PG_URL ?? process.env.CANTHO_TEST_POSTGRES_URL;
 /** The external broker of the bridge runs: the machine's Mosquitto unless BENCH_BRIDGE_URL names another. */
 const BRIDGE_URL = process.env.BENCH_BRIDGE_URL ?? 'mqtt://127.0.0.1:1883';
-const ADMIN = 'bench-admin-key-0123456789abcdef';
-const DEVICES = 16;
 
 type Job = { url: string; mode: 'point' | 'telemetry' | 'paced'; prefix: string; password?: string; targets: (number | string)[]; rate?: number };
 
@@ -100,7 +97,6 @@ let lastAcked = 0;
 let lastFailed: string[] = [];
 let lastLoadEnd = 0;
 let peakRss = 0;
-let debugPlatform: Platform | null = null;
 let debugCommitted = 0;
 setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -108,48 +104,10 @@ setInterval(() => {
 if (process.env.BENCH_DEBUG) {
   setInterval(() => {
     const m = process.memoryUsage();
-    if (!debugPlatform) return;
-    void committedTotal(debugPlatform).then((n) => (debugCommitted = n));
-    console.error(`rss ${fmt(m.rss / 1048576)} MiB heap ${fmt(m.heapUsed / 1048576)} MiB ext ${fmt(m.external / 1048576)} MiB; queue ${debugPlatform.ingest.commits.depth}, committed ${fmt(debugCommitted)}, hub backlog ${debugPlatform.ingest.hub.passing.backlog}`);
+    if (!lastPlatform) return;
+    void committedTotal(lastPlatform).then((n) => (debugCommitted = n));
+    console.error(`rss ${fmt(m.rss / 1048576)} MiB heap ${fmt(m.heapUsed / 1048576)} MiB ext ${fmt(m.external / 1048576)} MiB; queue ${lastPlatform.ingest.commits.depth}, committed ${fmt(debugCommitted)}, hub backlog ${lastPlatform.ingest.hub.passing.backlog}`);
   }, 2000).unref();
-}
-
-async function platformOn(databaseUrl: string, env: Record<string, string>, pgSchema?: string): Promise<{ p: Platform; mqttUrl: string; streams: number[]; devices: string[] }> {
-  const config = loadConfig({ DATABASE_URL: databaseUrl, CANTHO_BOOTSTRAP_ADMIN_KEY: ADMIN, HOST: '127.0.0.1', MQTT_WS_PATH: 'off', MQTT_PORT: String(await freePort()), LOG_LEVEL: 'warn', CANTHO_PUBLIC_URL: 'http://bench', ...env });
-  const p = await createPlatform(config, { logger: pino({ level: 'warn' }), pgSchema });
-  debugPlatform = p;
-  await p.app.listen({ port: 0, host: '127.0.0.1' });
-  const started = await p.ingest.start();
-  const streams: number[] = [];
-  const devices: string[] = [];
-  for (let d = 0; d < DEVICES; d++) {
-    const deviceId = `bench-${d}`;
-    const r = await p.app.inject({
-      method: 'POST',
-      url: '/v1.1/Things',
-      headers: { authorization: `Bearer ${ADMIN}` },
-      payload: {
-        name: deviceId,
-        description: 'bench device',
-        properties: { deviceId },
-        Locations: [{ name: 'l', description: 'l', encodingType: 'application/geo+json', location: { type: 'Point', coordinates: [105.78, 10.03] } }],
-        Datastreams: Array.from({ length: 10 }, (_, k) => ({
-          name: `c${k}`,
-          description: 'd',
-          observationType: 'http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement',
-          unitOfMeasurement: {},
-          properties: { code: `c${k}` },
-          Sensor: { name: 's', description: 's', encodingType: 'text/plain', metadata: 'm' },
-          ObservedProperty: { name: `o${k}`, definition: 'o', description: 'o' },
-        })),
-      },
-    });
-    const thing = JSON.parse(r.body)['@iot.id'];
-    const ds = JSON.parse((await p.app.inject({ method: 'GET', url: `/v1.1/Things(${thing})/Datastreams?$select=id&$top=1` })).body).value[0]['@iot.id'];
-    streams.push(ds);
-    devices.push(deviceId);
-  }
-  return { p, mqttUrl: started.mqttPort ? `mqtt://127.0.0.1:${started.mqttPort}` : 'mqtt://127.0.0.1:1883', streams, devices };
 }
 
 /** Observations committed, transactions and their total time so far, and this process's CPU time. */
@@ -251,31 +209,6 @@ interface Latency {
   stall: number;
   /** Costly reads answered during the run, by status. */
   reads: Record<number, number>;
-}
-
-/**
- * `readers` HTTP clients, each sending one costly read after another: every Observation sorted by
- * result (millions after the point and telemetry runs), which runs until the read deadline
- * (CANTHO_QUERY_TIMEOUT_MS, 5 s) stops it with 400 QUERY_TOO_COSTLY.
- */
-function costlyReads(port: number, readers: number): { stop(): Promise<Record<number, number>> } {
-  let stopped = false;
-  const statuses: Record<number, number> = {};
-  const url = `http://127.0.0.1:${port}/v1.1/Observations?$orderby=result%20desc&$skip=1000&$top=1`;
-  const loops = Array.from({ length: readers }, async () => {
-    while (!stopped) {
-      const r = await fetch(url);
-      await r.arrayBuffer();
-      statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-    }
-  });
-  return {
-    async stop() {
-      stopped = true;
-      await Promise.all(loops);
-      return statuses;
-    },
-  };
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
