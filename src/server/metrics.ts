@@ -1,9 +1,23 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { SqliteReadPool } from '../storage/read-pool.ts';
 
-/** The process's Prometheus registry, exposed at /metrics. */
-export function createMetrics() {
+/** The process's Prometheus registry, exposed at /metrics; with SQLite read threads, their load. */
+export function createMetrics(reads?: SqliteReadPool) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  if (reads) {
+    new Gauge({
+      name: 'cantho_sqlite_reads',
+      help: `API reads on the ${reads.size} SQLite read threads: running, and waiting for a thread`,
+      labelNames: ['state'],
+      registers: [registry],
+      collect() {
+        const { running, waiting } = reads.load;
+        this.set({ state: 'running' }, running);
+        this.set({ state: 'waiting' }, waiting);
+      },
+    });
+  }
   return {
     registry,
     httpRequests: new Counter({ name: 'cantho_http_requests_total', help: 'HTTP requests by method, route and status', labelNames: ['method', 'route', 'status'], registers: [registry] }),

@@ -88,6 +88,11 @@ export class SqliteReadPool {
     return this.run({ kind: 'pages', ...job }) as Promise<PagesResult>;
   }
 
+  /** Reads running on a thread now, and reads waiting for one (the `cantho_sqlite_reads` gauge). */
+  get load(): { running: number; waiting: number } {
+    return { running: this.slots.filter((s) => s.busy).length, waiting: this.queue.length };
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new Error('the database is closed'));

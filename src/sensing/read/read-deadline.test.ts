@@ -105,7 +105,11 @@ forEachBackend((t) => {
       assert.equal(r.status, 200, r.text);
       order.push('read');
     });
-    await Promise.all([costly, write, read]);
+    await Promise.all([write, read]);
+    const gauge = async () => Number(/cantho_sqlite_reads\{state="running"\} (\d+)/.exec(await t.p.metrics.registry.metrics())?.[1]);
+    assert.deepEqual([order.includes('costly'), await gauge()], [false, 1], 'the costly read is still running, and /metrics shows it');
+    await costly;
     assert.equal(order.at(-1), 'costly', `in the order answered: ${order.join(', ')}`);
+    assert.equal(await gauge(), 0);
   });
 }, (dialect) => ({ CANTHO_QUERY_TIMEOUT_MS: String(TIMEOUT[dialect as keyof typeof TIMEOUT]) }));
