@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { type Database, openDatabase, readerOf } from './database.ts';
 import { explainTimeout } from './deadline.ts';
-import { rowArrays, type SqliteReadPool } from './read-pool.ts';
+import { rowArrays, SqliteReadPool } from './read-pool.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cantho-reads-'));
 let db: Database;
@@ -81,7 +81,7 @@ test('a read thread that dies fails its read only; a new thread takes its place'
   const slots = (pool as unknown as { slots: { worker: { terminate(): Promise<number> }; busy: unknown }[] }).slots;
   const running = slots.find((s) => s.busy)!;
   await running.worker.terminate();
-  await assert.rejects(pending, /read worker exited/);
+  await assert.rejects(pending, /read thread exited/);
   for (let i = 0; i < 4; i++) assert.equal((await all('SELECT COUNT(*) FROM t'))[0]![0], 3);
   assert.equal(slots.length, 2);
 });
@@ -96,4 +96,26 @@ test('reads queued when the database closes fail instead of hanging', async () =
   assert.match(String(await queued), /closed/);
   assert.ok((await first) instanceof Error, 'the running read ends with its thread');
   await assert.rejects(reads.rows({ sql: 'SELECT 1', parameters: [] }), /closed/);
+});
+
+test('reads fail at once while no thread can open the file, and work once it can', async () => {
+  const file = join(dir, 'later.db');
+  const reads = new SqliteReadPool(file, 2);
+  try {
+    // The thread cannot open a file that does not exist: the read waiting for it fails with why.
+    await assert.rejects(reads.rows({ sql: 'SELECT 1', parameters: [] }), /cannot open .*later\.db/);
+    await assert.rejects(reads.rows({ sql: 'SELECT 1', parameters: [] }), /cannot open .*later\.db/, 'and the next at once');
+    const made = openDatabase(file);
+    made.sqlite!.exec('CREATE TABLE u (x); INSERT INTO u VALUES (7)');
+    // Started again after a pause (250 ms, then doubling), not in a loop: it now opens the file.
+    let got: unknown = null;
+    for (let i = 0; i < 40 && got === null; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      got = await reads.rows({ sql: 'SELECT x FROM u', parameters: [] }).then(rowArrays, () => null);
+    }
+    assert.deepEqual(got, [[7]]);
+    await made.close();
+  } finally {
+    await reads.close();
+  }
 });

@@ -62,21 +62,28 @@ interface Pending {
 }
 
 interface Slot {
-  worker: Worker;
+  /** Null while a thread that could not start waits to be started again. */
+  worker: Worker | null;
   busy: Pending | null;
+  /** Starts in a row that failed (the thread ended before it had opened the file). */
+  failedStarts: number;
 }
+
+/** The longest pause before starting again a thread that could not start. */
+const MAX_RESTART_PAUSE_MS = 30_000;
 
 export class SqliteReadPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private closed = false;
+  private lastStartError: Error | null = null;
 
   constructor(
     private readonly file: string,
     readonly size: number,
   ) {
     // One thread from the start; the others when reads wait for one.
-    this.slots.push({ worker: this.spawn(), busy: null });
+    this.addSlot();
   }
 
   /** The rows of one SELECT. */
@@ -96,22 +103,29 @@ export class SqliteReadPool {
   async close(): Promise<void> {
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new Error('the database is closed'));
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all(this.slots.map((s) => s.worker?.terminate()));
   }
 
   private run(job: ReadJob): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('the database is closed'));
+    if (this.down) return Promise.reject(this.lastStartError ?? new Error('no SQLite read thread could start'));
     return new Promise((resolve, reject) => {
       this.queue.push({ job, resolve, reject });
       this.dispatch();
     });
   }
 
+  private addSlot(): void {
+    const slot: Slot = { worker: null, busy: null, failedStarts: 0 };
+    this.slots.push(slot);
+    this.start(slot);
+  }
+
   private dispatch(): void {
-    if (this.queue.length > 0 && this.slots.length < this.size && this.slots.every((s) => s.busy)) this.slots.push({ worker: this.spawn(), busy: null });
+    if (this.queue.length > 0 && this.slots.length < this.size && this.slots.every((s) => s.busy)) this.addSlot();
     for (const slot of this.slots) {
       if (this.queue.length === 0) return;
-      if (slot.busy) continue;
+      if (slot.busy || !slot.worker) continue;
       const p = this.queue.shift()!;
       slot.busy = p;
       // A running read keeps the process alive (an awaited promise alone does not); an idle reader does not.
@@ -120,32 +134,56 @@ export class SqliteReadPool {
     }
   }
 
-  private spawn(): Worker {
+  private start(slot: Slot): void {
     const worker = new Worker(new URL('./read-pool.worker.mjs', import.meta.url), { workerData: { file: this.file } });
     worker.unref();
-    const slot = (): Slot | undefined => this.slots.find((s) => s.worker === worker);
-    worker.on('message', (m: ReadReply) => {
-      const s = slot();
-      const p = s?.busy;
-      if (!s || !p) return;
-      s.busy = null;
+    slot.worker = worker;
+    let opened = false;
+    worker.on('message', (m: ReadReply | { ready: true }) => {
+      if ('ready' in m) {
+        opened = true;
+        slot.failedStarts = 0;
+        return;
+      }
+      const p = slot.busy;
+      if (!p) return;
+      slot.busy = null;
       worker.unref();
       if ('error' in m) p.reject(m.error.deadline ? deadlinePassed() : Object.assign(new Error(m.error.message), { code: m.error.code }));
       else p.resolve(m.result);
       this.dispatch();
     });
-    const fail = (e: unknown) => {
-      const s = slot();
-      if (!s) return;
-      s.busy?.reject(e instanceof Error ? e : new Error(`a read worker stopped (${String(e)})`));
-      s.busy = null;
+    const fail = (e: Error) => {
+      if (slot.worker !== worker) return; // 'exit' after 'error'
+      slot.worker = null;
+      slot.busy?.reject(e);
+      slot.busy = null;
       if (this.closed) return;
-      s.worker = this.spawn();
-      this.dispatch();
+      if (opened) {
+        this.start(slot);
+        this.dispatch();
+        return;
+      }
+      // A thread that could not open the file will not on the next try either: no loop of starts.
+      // While no thread runs, the reads waiting fail with its error; the next try comes after a
+      // pause that doubles up to MAX_RESTART_PAUSE_MS.
+      slot.failedStarts++;
+      this.lastStartError = e;
+      if (this.slots.every((s) => !s.worker)) for (const p of this.queue.splice(0)) p.reject(e);
+      const pause = Math.min(MAX_RESTART_PAUSE_MS, 250 * 2 ** (slot.failedStarts - 1));
+      setTimeout(() => {
+        if (this.closed) return;
+        this.start(slot);
+        this.dispatch();
+      }, pause).unref();
     };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`a read worker exited (code ${code})`)));
-    return worker;
+    worker.on('error', (e: unknown) => fail(e instanceof Error ? e : new Error(`a read thread failed: ${String(e)}`)));
+    worker.on('exit', (code) => fail(new Error(`a read thread exited (code ${code})`)));
+  }
+
+  /** While no thread could start, reads fail at once instead of waiting. */
+  private get down(): boolean {
+    return this.slots.every((s) => !s.worker && s.failedStarts > 0);
   }
 }
 

@@ -10,10 +10,20 @@ import { isDeadlinePassed, registerDeadlineFunction } from './deadline-function.
 import { runPages, runRows, transferablesOf } from './read-jobs.ts';
 import type { PagesJob, ReadJob, ReadReply } from './read-pool.ts';
 
-const db = new BetterSqlite3((workerData as { file: string }).file, { readonly: true, fileMustExist: true });
+const { file } = workerData as { file: string };
+const db = (() => {
+  try {
+    return new BetterSqlite3(file, { readonly: true, fileMustExist: true });
+  } catch (e) {
+    // A plain Error: the main thread receives better-sqlite3's own error class without its message.
+    throw Object.assign(new Error(`a SQLite read thread cannot open ${file}: ${(e as Error).message}`), { code: (e as { code?: string }).code });
+  }
+})();
 db.pragma('busy_timeout = 5000');
 db.pragma('cache_size = -32768');
 registerDeadlineFunction(db);
+// The file is open: a thread that ends from now on did not fail to start (read-pool.ts).
+parentPort!.postMessage({ ready: true });
 
 /** The planner's other SQL functions (sensing/geo/sqlite-functions.ts). */
 const NEEDS_FUNCTIONS = /\bcantho_(?:st_|geo_|lower|upper)/;
