@@ -132,7 +132,7 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
   return { dialect: 'sqlite', kysely, sqlite: raw, reads, writeLock, close };
 }
 
-/** Where API reads run: on PostgreSQL the pool whose statements time out, when there is one. */
+/** Where API reads run: PostgreSQL's pool whose statements time out, or SQLite's read threads, when there are. */
 // biome-ignore lint/suspicious/noExplicitAny: see Database.kysely
 export function readerOf(db: Database): Kysely<any> {
   return db.reads?.kysely ?? db.kysely;
