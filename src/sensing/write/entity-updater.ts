@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { AppError } from '../../core/errors.ts';
 import { type Database, writeTx } from '../../storage/database.ts';
 import { ENTITIES, type EntityDef } from '../model/entities.ts';
@@ -99,11 +99,13 @@ export class EntityUpdater {
   async delete(e: EntityDef, id: number): Promise<void> {
     await writeTx(this.db, async (trx) => {
       const old = await loadRow(trx, e, id);
+      const streams = e === ENTITIES.FeatureOfInterest ? await affectedStreams(trx, id) : [];
+      const cascade = this.db.dialect === 'sqlite' ? cascadedObservations(e, id) : null;
+      if (cascade) await deleteInChunks(trx, cascade);
       if (e === ENTITIES.ObservedProperty) {
         // §10.4: MultiDatastreams that use the ObservedProperty go too.
         await sql`DELETE FROM multi_datastreams WHERE id IN (SELECT multi_datastream_id FROM multi_datastream_observed_properties WHERE observed_property_id = ${id})`.execute(trx);
       }
-      const streams = e === ENTITIES.FeatureOfInterest ? await affectedStreams(trx, id) : [];
       await sql`DELETE FROM ${sql.table(e.table)} WHERE id = ${id}`.execute(trx);
       if (e === ENTITIES.Location) {
         await sql`DELETE FROM historical_locations WHERE NOT EXISTS (SELECT 1 FROM location_historical_locations l WHERE l.historical_location_id = historical_locations.id)`.execute(trx);
@@ -127,6 +129,47 @@ export class EntityUpdater {
       await refreshStream(trx, table, streamId);
       if (ds !== null) await recomputeBuckets(trx, ds, times);
     }
+  }
+}
+
+/** Observations a DELETE of `e` removes by cascade (§10.4), as a condition on `observations`; null: none. */
+function cascadedObservations(e: EntityDef, id: number): RawBuilder<unknown> | null {
+  const ofStreams = (col: string) =>
+    sql`datastream_id IN (SELECT id FROM datastreams WHERE ${sql.ref(col)} = ${id}) OR multi_datastream_id IN (SELECT id FROM multi_datastreams WHERE ${sql.ref(col)} = ${id})`;
+  switch (e) {
+    case ENTITIES.Datastream:
+      return sql`datastream_id = ${id}`;
+    case ENTITIES.MultiDatastream:
+      return sql`multi_datastream_id = ${id}`;
+    case ENTITIES.Thing:
+      return ofStreams('thing_id');
+    case ENTITIES.Sensor:
+      return ofStreams('sensor_id');
+    case ENTITIES.ObservedProperty:
+      return sql`datastream_id IN (SELECT id FROM datastreams WHERE observed_property_id = ${id}) OR multi_datastream_id IN (SELECT multi_datastream_id FROM multi_datastream_observed_properties WHERE observed_property_id = ${id})`;
+    case ENTITIES.FeatureOfInterest:
+      return sql`feature_of_interest_id = ${id}`;
+    default:
+      return null;
+  }
+}
+
+/** Observations deleted by one statement of deleteInChunks. */
+export const DELETE_CHUNK = 10_000;
+
+/**
+ * SQLite: deletes the Observations matching `cond` DELETE_CHUNK at a time and lets the event loop
+ * run between two chunks, before the cascade would delete them in one statement. A DELETE of a
+ * Datastream of a million Observations held the event loop for 1.4 s, and with it every MQTT
+ * acknowledgement, Server-Sent Event and request (PostgreSQL deletes in its own process). It is
+ * still one transaction: nothing is seen half deleted, writes wait for it as before, and the
+ * writing connection's other queries wait for it in Kysely's connection lock.
+ */
+async function deleteInChunks(trx: Trx, cond: RawBuilder<unknown>): Promise<void> {
+  for (;;) {
+    const r = await sql`DELETE FROM observations WHERE id IN (SELECT id FROM observations WHERE ${cond} LIMIT ${sql.raw(String(DELETE_CHUNK))})`.execute(trx);
+    if (Number(r.numAffectedRows ?? 0) < DELETE_CHUNK) return;
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
