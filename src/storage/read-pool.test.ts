@@ -112,7 +112,7 @@ test('reads fail at once while no thread can open the file, and work once it can
     made.sqlite!.exec('CREATE TABLE u (x); INSERT INTO u VALUES (7)');
     // Started again after a pause (250 ms, then doubling), not in a loop: it now opens the file.
     let got: unknown = null;
-    for (let i = 0; i < 40 && got === null; i++) {
+    for (let i = 0; i < 100 && got === null; i++) {
       await new Promise((r) => setTimeout(r, 100));
       got = await reads.rows({ sql: 'SELECT x FROM u', parameters: [] }).then(rowArrays, () => null);
     }
