@@ -11,6 +11,12 @@ forEachBackend(
       const now = Date.parse('2025-10-15T00:00:00Z');
       const first = await startDemo(t.p, { simulate: false, now: () => now });
       assert.ok(first.adminKey && first.adminKey.length > 20, 'an admin key on the first start');
+      // The back-fill runs in the background: requests to the server are served between its batches.
+      let done = false;
+      void first.backfilled.then(() => (done = true));
+      let turns = 0;
+      for (; !done; turns++) await new Promise((resolve) => setImmediate(resolve));
+      assert.ok(turns >= 2, `the event loop turned between the back-fill's batches (${turns} turns)`);
       await first.backfilled;
       const things = Number((await sql<{ n: number }>`SELECT COUNT(*) AS n FROM things`.execute(t.p.db.kysely)).rows[0]!.n);
       assert.equal(things, DEMO_NETWORK.length);
