@@ -16,7 +16,7 @@
  * BENCH_ONLY=bare,floor,sqlite,pg,bridge and BENCH_RUNS=point,telemetry,latency,reads pick parts (default all).
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -291,11 +291,17 @@ if (sqlite) {
     // with CANTHO_SQLITE_READ_THREADS=0 (reads on the event loop, as before read threads).
     const rate = paced / 2;
     const withReads = async (q: Platform, mqtt: string, streamIds: number[], how: string) => {
+      // Reads hold their snapshot in the WAL: its largest size during the run tells whether it kept restarting.
+      let wal = 0;
+      const sample = setInterval(() => {
+        wal = Math.max(wal, statSync(join(dir, 'bench.db-wal'), { throwIfNoEntry: false })?.size ?? 0);
+      }, 200);
       const l = await latency(q, { url: mqtt, mode: 'paced', prefix: '', password: ADMIN, targets: streamIds }, rate, 1);
+      clearInterval(sample);
       const answered = Object.entries(l.reads).map(([status, n]) => `${n} × ${status}`).join(', ') || 'none';
       const failed = lastFailed.length ? `; ${lastFailed.length} of ${WORKERS * CONNS} client connections could not connect (${[...new Set(lastFailed)].join(', ')})` : '';
-      report(`SQLite  publish→SSE latency at ${fmt(rate)} msg/s beside costly reads ${how}: p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms over ${fmt(l.n)} events; longest event-loop stall ${fmt(l.stall)} ms; costly reads answered: ${answered}${failed}${l.dropped ? '; the server cut the SSE client off' : ''}`);
-      targets.push([`(reference) SQLite, publish → SSE client at ${fmt(rate)} msg/s while one client sends reads that sort every Observation (stopped at the 5 s read deadline), ${how}: p50 / p99; longest event-loop stall`, 'reference', `${l.p50.toFixed(1)} / ${l.p99.toFixed(1)} ms; ${fmt(l.stall)} ms`, null]);
+      report(`SQLite  publish→SSE latency at ${fmt(rate)} msg/s beside costly reads ${how}: p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms over ${fmt(l.n)} events; longest event-loop stall ${fmt(l.stall)} ms; largest WAL ${fmt(wal / 1048576)} MiB; costly reads answered: ${answered}${failed}${l.dropped ? '; the server cut the SSE client off' : ''}`);
+      targets.push([`(reference) SQLite, publish → SSE client at ${fmt(rate)} msg/s while one client sends reads that sort every Observation (stopped at the 5 s read deadline), ${how}: p50 / p99; longest event-loop stall; largest WAL`, 'reference', `${l.p50.toFixed(1)} / ${l.p99.toFixed(1)} ms; ${fmt(l.stall)} ms; ${fmt(wal / 1048576)} MiB`, null]);
     };
     await withReads(p, mqttUrl, streams, 'on read threads');
     await p.close();

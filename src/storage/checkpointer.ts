@@ -7,7 +7,13 @@ const CATCH_UP_PAGES = 4096;
 
 let worker: Worker | null = null;
 /** Open handles per file, and what to call when a file's WAL needs a restart. */
-const files = new Map<string, { handles: number; onLarge: Set<() => void> }>();
+/** The WAL of a file past CATCH_UP_PAGES: its size, and the frames the last pass left uncopied (held by a reader). */
+export interface LargeWal {
+  pages: number;
+  behind: number;
+}
+
+const files = new Map<string, { handles: number; onLarge: Set<(wal: LargeWal) => void> }>();
 
 /**
  * Checkpoints a SQLite file's WAL on a background thread (one per process, shared by every open
@@ -16,15 +22,15 @@ const files = new Map<string, { handles: number; onLarge: Set<() => void> }>();
  * a CPU profile of MQTT ingest, COMMIT's share of the event loop fell from 23% to 13% without it). Durability is unchanged: a checkpoint only
  * copies frames that are already committed in the WAL. Under sustained writing SQLite never finds
  * the WAL fully copied when a transaction begins, so it never starts it over by itself; past
- * CATCH_UP_PAGES the thread calls `onLarge`, and the owner restarts the WAL between two of its
+ * CATCH_UP_PAGES the thread calls `onLarge` (LargeWal), and the owner restarts the WAL between two of its
  * transactions (only the frames since the last pass are left to copy). Returns the function that
  * unregisters.
  */
-export function checkpointInBackground(file: string, onLarge: () => void): () => void {
+export function checkpointInBackground(file: string, onLarge: (wal: LargeWal) => void): () => void {
   if (!worker) {
     worker = new Worker(new URL('./checkpointer.worker.mjs', import.meta.url), { workerData: { intervalMs: INTERVAL_MS, catchUpPages: CATCH_UP_PAGES } });
-    worker.on('message', (m: { large?: string }) => {
-      if (m.large !== undefined) for (const f of files.get(m.large)?.onLarge ?? []) f();
+    worker.on('message', (m: { large?: string; pages?: number; behind?: number }) => {
+      if (m.large !== undefined) for (const f of files.get(m.large)?.onLarge ?? []) f({ pages: m.pages ?? 0, behind: m.behind ?? 0 });
     });
     worker.on('error', () => {
       worker = null;

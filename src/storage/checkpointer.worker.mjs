@@ -31,7 +31,8 @@ setInterval(() => {
   for (const [file, db] of open) {
     try {
       const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-      if (r.log > catchUpPages) parentPort.postMessage({ large: file });
+      // behind: frames this pass could not copy, because a reader still reads an older snapshot.
+      if (r.log > catchUpPages) parentPort.postMessage({ large: file, pages: r.log, behind: r.log - r.checkpointed });
     } catch {
       // closed under us, or the file is gone: the next round tries again
       if (!db.open) open.delete(file);

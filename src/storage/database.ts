@@ -50,6 +50,11 @@ export interface OpenOptions {
   readThreads?: number;
 }
 
+/** WAL pages (4 KiB; 64 MiB) past which reads on threads wait for the WAL to restart (openDatabase). */
+const HOLD_READS_PAGES = 16_384;
+/** WAL pages a background pass may leave uncopied and still count as caught up. */
+const CAUGHT_UP_PAGES = 256;
+
 // int8 (ids, epoch ms) as JS numbers: both stay far below 2^53. JSON columns as raw text so that
 // both dialects hand the same shape to the row mappers.
 const pgTypes = {
@@ -93,24 +98,20 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('cache_size = -65536');
+  const pool = file !== ':memory:' && (opts.readThreads ?? 0) > 0 ? new SqliteReadPool(resolve(file), opts.readThreads!) : null;
   // Checkpoints run on a background thread, not inside commits (checkpointer.ts); after a reset
-  // the WAL file is cut back to 64 MiB.
-  // When the WAL has grown past what the background passes can copy under sustained writing, the
-  // next holder of the write lock restarts it, between two transactions (so no read of ours is open).
+  // the WAL file is cut back to 64 MiB. When the WAL has grown past what the background passes
+  // can copy under sustained writing, the next holder of the write lock restarts it, between two
+  // transactions, once the last pass has copied it all and no read thread is reading: the restart
+  // then has only the frames since that pass to copy, on the event loop. A read holds its snapshot
+  // in the WAL, so reads that follow each other without a gap would keep it from ever being copied
+  // and restarted: past HOLD_READS_PAGES new reads wait until the WAL has restarted.
   let stopCheckpoints = () => {};
   let restartDue = false;
-  if (file !== ':memory:') {
-    raw.pragma('wal_autocheckpoint = 0');
-    raw.pragma('journal_size_limit = 67108864');
-    stopCheckpoints = checkpointInBackground(resolve(file), () => {
-      restartDue = true;
-    });
-  }
   const writeLock = new Mutex(() => {
-    if (!restartDue) return;
+    if (!restartDue || pool?.load.running) return;
     restartDue = false;
-    // RESTART waits for the reads that began before it (read threads) to end. A long one is not
-    // waited out on the event loop: after 20 ms the restart gives up, and the background thread asks again.
+    // Only the background thread's pass can still be in the way: wait for it 20 ms at most.
     raw.pragma('busy_timeout = 20');
     try {
       raw.pragma('wal_checkpoint(RESTART)');
@@ -118,11 +119,22 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
       // busy: the background thread asks again
     } finally {
       raw.pragma('busy_timeout = 5000');
+      pool?.release();
     }
   });
+  if (file !== ':memory:') {
+    raw.pragma('wal_autocheckpoint = 0');
+    raw.pragma('journal_size_limit = 67108864');
+    stopCheckpoints = checkpointInBackground(resolve(file), (wal) => {
+      if (wal.pages >= HOLD_READS_PAGES) pool?.hold();
+      if (wal.behind > CAUGHT_UP_PAGES) return;
+      restartDue = true;
+      // Held reads wait for the restart: take the write lock now rather than at the next write.
+      if (pool?.isHeld) void writeLock.run(() => {});
+    });
+  }
   opts.onSqliteOpen?.(raw);
   const kysely = new Kysely({ dialect: new SqliteDialect({ database: raw }) });
-  const pool = file !== ':memory:' && (opts.readThreads ?? 0) > 0 ? new SqliteReadPool(resolve(file), opts.readThreads!) : null;
   const reads = pool ? { kysely: new Kysely({ dialect: new ReadPoolDialect(pool) }), sqlite: pool } : undefined;
   const close = async () => {
     await pool?.close();

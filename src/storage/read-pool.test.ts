@@ -122,3 +122,18 @@ test('reads fail at once while no thread can open the file, and work once it can
     await reads.close();
   }
 });
+
+test('held, no read starts and the running ones go on; released, the waiting ones run', async () => {
+  const slow = sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000000) SELECT COUNT(*) FROM n`.compile(db.kysely);
+  const running = pool.rows(slow);
+  pool.hold();
+  assert.equal(pool.isHeld, true);
+  let answered = false;
+  const waiting = all('SELECT 1').then(() => (answered = true));
+  await running;
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual([answered, pool.load], [false, { running: 0, waiting: 1 }], 'the read that came after the hold waits');
+  pool.release();
+  await waiting;
+  assert.equal(answered, true);
+});

@@ -77,6 +77,7 @@ export class SqliteReadPool {
   private readonly queue: Pending[] = [];
   private closed = false;
   private lastStartError: Error | null = null;
+  private held = false;
 
   constructor(
     private readonly file: string,
@@ -98,6 +99,26 @@ export class SqliteReadPool {
   /** Reads running on a thread now, and reads waiting for one (the `cantho_sqlite_reads` gauge). */
   get load(): { running: number; waiting: number } {
     return { running: this.slots.filter((s) => s.busy).length, waiting: this.queue.length };
+  }
+
+  /**
+   * Starts no more reads until `release` (the running ones go on). The owner holds reads while it
+   * needs the WAL free of them (database.ts): a read holds its snapshot in the WAL, and reads that
+   * follow each other without a gap kept it from ever starting over (2 GB in 30 s under ingest
+   * beside a client sending costly reads back to back).
+   */
+  hold(): void {
+    this.held = true;
+  }
+
+  get isHeld(): boolean {
+    return this.held;
+  }
+
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.dispatch();
   }
 
   async close(): Promise<void> {
@@ -122,6 +143,7 @@ export class SqliteReadPool {
   }
 
   private dispatch(): void {
+    if (this.held) return;
     if (this.queue.length > 0 && this.slots.length < this.size && this.slots.every((s) => s.busy)) this.addSlot();
     for (const slot of this.slots) {
       if (this.queue.length === 0) return;
