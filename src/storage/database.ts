@@ -54,6 +54,9 @@ export interface OpenOptions {
 const HOLD_READS_PAGES = 16_384;
 /** WAL pages a background pass may leave uncopied and still count as caught up. */
 const CAUGHT_UP_PAGES = 256;
+/** The longest reads are held for a WAL restart, and the pause before holding them again after that. */
+const HOLD_MAX_MS = 10_000;
+const HOLD_PAUSE_MS = 60_000;
 
 // int8 (ids, epoch ms) as JS numbers: both stay far below 2^53. JSON columns as raw text so that
 // both dialects hand the same shape to the row mappers.
@@ -108,6 +111,10 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
   // and restarted: past HOLD_READS_PAGES new reads wait until the WAL has restarted.
   let stopCheckpoints = () => {};
   let restartDue = false;
+  // A reader outside this process (the sqlite3 shell, a CLI command) could hold the WAL for as
+  // long as it likes: a hold that brought no restart within HOLD_MAX_MS ends, and the next waits.
+  let holdFrom = 0;
+  let holdTimer: NodeJS.Timeout | undefined;
   const writeLock = new Mutex(() => {
     if (!restartDue || pool?.load.running) return;
     restartDue = false;
@@ -126,7 +133,15 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
     raw.pragma('wal_autocheckpoint = 0');
     raw.pragma('journal_size_limit = 67108864');
     stopCheckpoints = checkpointInBackground(resolve(file), (wal) => {
-      if (wal.pages >= HOLD_READS_PAGES) pool?.hold();
+      if (pool && wal.pages >= HOLD_READS_PAGES && !pool.isHeld && Date.now() >= holdFrom) {
+        pool.hold();
+        clearTimeout(holdTimer);
+        holdTimer = setTimeout(() => {
+          if (!pool.isHeld) return;
+          pool.release();
+          holdFrom = Date.now() + HOLD_PAUSE_MS;
+        }, HOLD_MAX_MS).unref();
+      }
       if (wal.behind > CAUGHT_UP_PAGES) return;
       restartDue = true;
       // Held reads wait for the restart: take the write lock now rather than at the next write.
@@ -137,6 +152,7 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
   const kysely = new Kysely({ dialect: new SqliteDialect({ database: raw }) });
   const reads = pool ? { kysely: new Kysely({ dialect: new ReadPoolDialect(pool) }), sqlite: pool } : undefined;
   const close = async () => {
+    clearTimeout(holdTimer);
     await pool?.close();
     stopCheckpoints();
     await kysely.destroy();

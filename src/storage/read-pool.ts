@@ -143,6 +143,15 @@ export class SqliteReadPool {
   }
 
   private dispatch(): void {
+    this.startReads();
+    // A running or waiting read keeps the process alive (an awaited promise alone does not); idle threads do not.
+    for (const slot of this.slots) {
+      if (slot.busy || this.queue.length > 0) slot.worker?.ref();
+      else slot.worker?.unref();
+    }
+  }
+
+  private startReads(): void {
     if (this.held) return;
     if (this.queue.length > 0 && this.slots.length < this.size && this.slots.every((s) => s.busy)) this.addSlot();
     for (const slot of this.slots) {
@@ -150,8 +159,6 @@ export class SqliteReadPool {
       if (slot.busy || !slot.worker) continue;
       const p = this.queue.shift()!;
       slot.busy = p;
-      // A running read keeps the process alive (an awaited promise alone does not); an idle reader does not.
-      slot.worker.ref();
       slot.worker.postMessage(p.job);
     }
   }
@@ -170,7 +177,6 @@ export class SqliteReadPool {
       const p = slot.busy;
       if (!p) return;
       slot.busy = null;
-      worker.unref();
       if ('error' in m) p.reject(m.error.deadline ? deadlinePassed() : Object.assign(new Error(m.error.message), { code: m.error.code }));
       else p.resolve(m.result);
       this.dispatch();

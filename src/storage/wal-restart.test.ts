@@ -1,0 +1,86 @@
+// The WAL restart beside SQLite read threads (database.ts): reads hold their snapshot in the WAL,
+// so past 64 MiB new reads wait until it has been copied and restarted, and a reader outside the
+// process cannot make them wait for more than 10 s.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import BetterSqlite3 from 'better-sqlite3';
+import { openDatabase } from './database.ts';
+import { rowArrays, type SqliteReadPool } from './read-pool.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'cantho-wal-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** 80 MiB into the WAL, 1 MiB a transaction, each through the write lock as the server writes. */
+async function grow(db: ReturnType<typeof openDatabase>): Promise<void> {
+  const ins = db.sqlite!.prepare('INSERT INTO b (x) VALUES (?)');
+  for (let i = 0; i < 80; i++) await db.writeLock.run(() => void ins.run(Buffer.alloc(1 << 20, i)));
+}
+
+const walFrames = (db: ReturnType<typeof openDatabase>) => (db.sqlite!.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!.log;
+
+async function until(what: string, ok: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) assert.fail(`${what} within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const cheap = (pool: SqliteReadPool) => pool.rows({ sql: 'SELECT COUNT(*) FROM b', parameters: [] }).then(rowArrays);
+
+test('a read holding the WAL past 64 MiB: new reads wait, and once it ends the WAL restarts and they run', async () => {
+  const db = openDatabase(join(dir, 'a.db'), { readThreads: 2 });
+  try {
+    db.sqlite!.exec('CREATE TABLE b (id INTEGER PRIMARY KEY, x BLOB)');
+    const pool = db.reads!.sqlite!;
+    let longDone = false;
+    const long = pool.rows({ sql: 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25000000) SELECT COUNT(*) FROM n', parameters: [] }).then(() => (longDone = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await grow(db);
+    await until('reads held', () => pool.isHeld, 3000);
+    assert.equal(longDone, false, 'the long read still runs (else this test proves nothing)');
+    let answered = false;
+    const next = cheap(pool).then((r) => {
+      answered = true;
+      return r;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual([answered, pool.load.waiting], [false, 1], 'a read that comes now waits');
+    await long;
+    assert.deepEqual(await next, [[80]], 'and runs once the WAL has restarted');
+    assert.equal(pool.isHeld, false);
+    // A RESTART makes the next writer start the WAL over.
+    await db.writeLock.run(() => void db.sqlite!.prepare('INSERT INTO b (x) VALUES (?)').run(Buffer.alloc(8)));
+    assert.ok(walFrames(db) < 1000, `the WAL started over (${walFrames(db)} frames)`);
+  } finally {
+    await db.close();
+  }
+});
+
+test('a reader outside the process holding the WAL holds the read threads 10 s at most', async () => {
+  const file = join(dir, 'b.db');
+  const db = openDatabase(file, { readThreads: 1 });
+  const outside = new BetterSqlite3(file, { readonly: true });
+  try {
+    db.sqlite!.exec('CREATE TABLE b (id INTEGER PRIMARY KEY, x BLOB)');
+    const pool = db.reads!.sqlite!;
+    outside.exec('BEGIN');
+    outside.prepare('SELECT COUNT(*) FROM b').get();
+    await grow(db);
+    await until('reads held', () => pool.isHeld, 3000);
+    const t0 = Date.now();
+    assert.deepEqual(await cheap(pool), [[80]]);
+    const waited = Date.now() - t0;
+    assert.ok(waited > 8000 && waited < 12_000, `the read waited out the hold (${waited} ms)`);
+    // Not held again at once: reads run while the outside reader goes on.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    assert.equal(pool.isHeld, false);
+    assert.deepEqual(await cheap(pool), [[80]]);
+  } finally {
+    outside.close();
+    await db.close();
+  }
+});
