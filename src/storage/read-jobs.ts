@@ -67,9 +67,7 @@ export function runPages(prepare: Prepare, job: PagesJob): PagesResult {
   return { pages, counts, rows: wanted.length ? runRows(prepare, { sql: job.rows.sql, parameters: rowParams }) : { columns: [], length: 0, data: [] } };
 }
 
-/** The typed arrays' buffers of a result, moved rather than copied to the main thread. */
-export function transferablesOf(result: unknown): ArrayBuffer[] {
-  const rows = (result as { data?: unknown[]; rows?: RawRows } | null) ?? {};
-  const data = rows.data ?? rows.rows?.data ?? [];
-  return data.filter((d): d is Float64Array => d instanceof Float64Array).map((d) => d.buffer as ArrayBuffer);
+/** The typed arrays' buffers of packed rows, moved rather than copied to the main thread. */
+export function buffersOf(rows: RawRows): ArrayBuffer[] {
+  return rows.data.filter((d): d is Float64Array => d instanceof Float64Array).map((d) => d.buffer as ArrayBuffer);
 }

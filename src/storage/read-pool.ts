@@ -89,11 +89,12 @@ export class SqliteReadPool {
 
   /** The rows of one SELECT. */
   rows(statement: Statement): Promise<RawRows> {
-    return this.run({ kind: 'rows', statement }) as Promise<RawRows>;
+    return this.run({ kind: 'rows', statement: bare(statement) }) as Promise<RawRows>;
   }
 
   pages(job: PagesJob): Promise<PagesResult> {
-    return this.run({ kind: 'pages', ...job }) as Promise<PagesResult>;
+    const { parentIds, ids, count, top, rows } = job;
+    return this.run({ kind: 'pages', parentIds, ids: bare(ids), count: count && bare(count), top, rows: bare(rows) }) as Promise<PagesResult>;
   }
 
   /** Reads running on a thread now, and reads waiting for one (the `cantho_sqlite_reads` gauge). */
@@ -213,6 +214,14 @@ export class SqliteReadPool {
   private get down(): boolean {
     return this.slots.every((s) => !s.worker && s.failedStarts > 0);
   }
+}
+
+/**
+ * Only the text and parameters cross to a thread: a compiled Kysely query also carries its whole
+ * operation tree, which postMessage would copy with every read.
+ */
+function bare(st: Statement): Statement {
+  return { sql: st.sql, parameters: st.parameters };
 }
 
 /** The value of row i in one column of RawRows. */

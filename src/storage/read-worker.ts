@@ -7,8 +7,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 import { isDeadlinePassed, registerDeadlineFunction } from './deadline-function.ts';
-import { runPages, runRows, transferablesOf } from './read-jobs.ts';
-import type { PagesJob, ReadJob, ReadReply } from './read-pool.ts';
+import { buffersOf, runPages, runRows } from './read-jobs.ts';
+import type { PagesJob, RawRows, ReadJob, ReadReply } from './read-pool.ts';
 
 const { file } = workerData as { file: string };
 const db = (() => {
@@ -40,17 +40,23 @@ const prepare = (text: string) => db.prepare(text);
 /** Several statements see one snapshot. */
 const inSnapshot = db.transaction((job: PagesJob) => runPages(prepare, job));
 
-function answer(job: ReadJob): ReadReply {
+/** The reply to a job, and the rows whose buffers it moves. */
+function answer(job: ReadJob): { reply: ReadReply; packed?: RawRows } {
   try {
-    return { result: job.kind === 'rows' ? runRows(prepare, job.statement) : inSnapshot.deferred(job) };
+    if (job.kind === 'rows') {
+      const rows = runRows(prepare, job.statement);
+      return { reply: { result: rows }, packed: rows };
+    }
+    const pages = inSnapshot.deferred(job);
+    return { reply: { result: pages }, packed: pages.rows };
   } catch (e) {
     const err = e as { message?: string; code?: string };
-    return { error: { message: String(err?.message ?? e), code: err?.code, deadline: isDeadlinePassed(e) } };
+    return { reply: { error: { message: String(err?.message ?? e), code: err?.code, deadline: isDeadlinePassed(e) } } };
   }
 }
 
 parentPort!.on('message', async (job: ReadJob) => {
   await withFunctions(job.kind === 'rows' ? job.statement.sql : job.ids.sql + job.rows.sql + (job.count?.sql ?? ''));
-  const reply = answer(job);
-  parentPort!.postMessage(reply, 'result' in reply ? transferablesOf(reply.result) : []);
+  const { reply, packed } = answer(job);
+  parentPort!.postMessage(reply, packed ? buffersOf(packed) : []);
 });
