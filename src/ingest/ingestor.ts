@@ -4,6 +4,7 @@ import { isAppError } from '../core/errors.ts';
 import type { SensingService } from '../sensing/sensing.service.ts';
 import { parseObservation } from '../sensing/write/observation-input.ts';
 import type { ObservationInput } from '../sensing/write/observation-writer.ts';
+import { misfit, resultMisfit } from '../sensing/write/result-type.ts';
 import { parseInstant } from '../sensing/write/values.ts';
 import type { IngestMetrics, RejectReason } from './metrics.ts';
 import type { StreamCache, StreamInfo } from './stream-cache.ts';
@@ -18,24 +19,6 @@ class Refusal extends Error {
     message: string,
   ) {
     super(message);
-  }
-}
-
-const OM = 'http://www.opengis.net/def/observationType/OGC-OM/2.0/';
-
-/** Whether a telemetry value fits the Datastream's observationType (§8.2.4 Table 12 result types). */
-export function fitsType(observationType: string, v: unknown): boolean {
-  switch (observationType) {
-    case `${OM}OM_Measurement`:
-      return typeof v === 'number' && Number.isFinite(v);
-    case `${OM}OM_CountObservation`:
-      return Number.isSafeInteger(v);
-    case `${OM}OM_TruthObservation`:
-      return typeof v === 'boolean';
-    case `${OM}OM_CategoryObservation`:
-      return typeof v === 'string';
-    default:
-      return v !== undefined && v !== null;
   }
 }
 
@@ -122,9 +105,8 @@ export class Ingestor {
     const input = parseObservation(body, links);
     const stream = await this.streamOf(input);
     this.checkScope(p, stream.thingId, `${stream.kind === 'd' ? 'Datastream' : 'MultiDatastream'}(${stream.id})`);
-    if (stream.kind === 'm' && (!Array.isArray(input.result) || input.result.length !== stream.arity)) {
-      throw new Refusal('wrong_type', `The result of a MultiDatastream Observation must be an array of ${stream.arity} values`);
-    }
+    const wrong = resultMisfit(stream.id, stream.types, input.result, stream.arity);
+    if (wrong) throw new Refusal('wrong_type', wrong);
     if (input.featureOfInterestId !== undefined && !(await this.cache.foiExists(input.featureOfInterestId))) {
       throw new Refusal('unknown_stream', `FeatureOfInterest(${input.featureOfInterestId}) does not exist`);
     }
@@ -154,8 +136,9 @@ export class Ingestor {
       if (key === 'ts') continue;
       const v = body[key];
       const s = device.codes.get(key);
+      const wrong = s && (v === null ? 'must not be null' : s.types.kind === 'd' && misfit(s.types.type, v));
       if (!s) refused.push(['unknown_code', `Thing(${device.thingId}) has no Datastream with code "${key}"`]);
-      else if (!fitsType(s.observationType, v)) refused.push(['wrong_type', `"${key}" must be a ${s.observationType.replace(OM, '')} result`]);
+      else if (wrong) refused.push(['wrong_type', `"${key}" ${wrong}`]);
       else batch.push({ datastreamId: s.id, phenomenonStart: ts, result: v });
     }
     if (batch.length === 0) {

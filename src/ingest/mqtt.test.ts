@@ -129,14 +129,17 @@ forEachBackend(
       await dev.publishAsync('v1.1/Datastreams(999999)/Observations', JSON.stringify({ result: 1 }), { qos: 1 });
       await dev.publishAsync(`v1.1/Datastreams(${net.waterLevel})/Observations`, JSON.stringify({ resultt: 1 }), { qos: 1 });
       await dev.publishAsync('cantho/v1/devices/ct-001/telemetry', JSON.stringify({ pump_on: 'yes' }), { qos: 1 });
+      // A number as text, into an OM_Measurement: refused on the create topic as on telemetry.
+      await dev.publishAsync(`v1.1/Datastreams(${net.waterLevel})/Observations`, JSON.stringify({ result: '1.5' }), { qos: 1 });
       await dev.publishAsync('some/other/topic', 'x', { qos: 1 });
       await dev.publishAsync(`v1.1/Datastreams(${net.waterLevel})/Observations`, JSON.stringify({ result: 1.5 }), { qos: 1 });
       assert.equal(await countOf(t, net.privateStream), privBefore);
       assert.equal(await countOf(t, net.waterLevel), before + 1, 'only the good message');
       const text = await t.p.metrics.registry.metrics();
-      for (const reason of ['forbidden', 'malformed', 'unknown_stream', 'invalid', 'wrong_type', 'topic']) {
+      for (const reason of ['forbidden', 'malformed', 'unknown_stream', 'invalid', 'topic']) {
         assert.match(text, new RegExp(`cantho_ingest_rejected_total\\{reason="${reason}"\\} [1-9]`), reason);
       }
+      assert.match(text, /cantho_ingest_rejected_total\{reason="wrong_type"\} 2\n/, 'the telemetry value and the create topic result');
       assert.match(text, /cantho_ingest_observations_committed_total [1-9]/);
       assert.match(text, /cantho_ingest_commit_seconds_count [1-9]/);
       assert.match(text, /cantho_ingest_queue_depth 0/);

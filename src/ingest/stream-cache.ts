@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { type ResultTypes, typesOf } from '../sensing/write/result-type.ts';
 import type { Database } from '../storage/database.ts';
 
 /** What the ingest hot path needs to know about a (Multi)Datastream, without a query per message. */
@@ -7,8 +8,8 @@ export interface StreamInfo {
   readonly id: number;
   readonly thingId: number;
   readonly isPublic: boolean;
-  /** The observationType URI (decides which telemetry values fit, §8.2.4 Table 12). */
-  readonly observationType: string;
+  /** What its results must be: the observationType, or a MultiDatastream's multiObservationDataTypes (§8.2.4 Table 12). */
+  readonly types: ResultTypes;
   /** Number of ObservedProperties of a MultiDatastream (its result array length); -1 for a Datastream. */
   readonly arity: number;
 }
@@ -94,14 +95,14 @@ export class StreamCache {
       const r = await sql<{ thing_id: number; is_public: number; observation_type: string }>`
         SELECT thing_id, is_public, observation_type FROM datastreams WHERE id = ${id}`.execute(this.db.kysely);
       const row = r.rows[0];
-      return row ? { kind, id, thingId: Number(row.thing_id), isPublic: Number(row.is_public) === 1, observationType: row.observation_type, arity: -1 } : null;
+      return row ? { kind, id, thingId: Number(row.thing_id), isPublic: Number(row.is_public) === 1, types: { kind, type: row.observation_type }, arity: -1 } : null;
     }
-    const r = await sql<{ thing_id: number; is_public: number; observation_type: string; n: number }>`
-      SELECT m.thing_id, m.is_public, m.observation_type,
+    const r = await sql<{ thing_id: number; is_public: number; multi_observation_data_types: unknown; n: number }>`
+      SELECT m.thing_id, m.is_public, m.multi_observation_data_types,
         (SELECT COUNT(*) FROM multi_datastream_observed_properties p WHERE p.multi_datastream_id = m.id) AS n
       FROM multi_datastreams m WHERE m.id = ${id}`.execute(this.db.kysely);
     const row = r.rows[0];
-    return row ? { kind, id, thingId: Number(row.thing_id), isPublic: Number(row.is_public) === 1, observationType: row.observation_type, arity: Number(row.n) } : null;
+    return row ? { kind, id, thingId: Number(row.thing_id), isPublic: Number(row.is_public) === 1, types: { kind, types: typesOf(row.multi_observation_data_types) }, arity: Number(row.n) } : null;
   }
 
   private async loadDevice(deviceId: string): Promise<DeviceInfo | null> {
@@ -119,7 +120,7 @@ export class StreamCache {
     ).rows;
     const codes = new Map<string, StreamInfo>();
     for (const r of rows) {
-      const info: StreamInfo = { kind: 'd', id: Number(r.id), thingId: Number(thingId), isPublic: Number(r.is_public) === 1, observationType: r.observation_type, arity: -1 };
+      const info: StreamInfo = { kind: 'd', id: Number(r.id), thingId: Number(thingId), isPublic: Number(r.is_public) === 1, types: { kind: 'd', type: r.observation_type }, arity: -1 };
       codes.set(r.code, info);
       this.streams.set(`d${info.id}`, { value: info, until: Date.now() + TTL_MS });
     }

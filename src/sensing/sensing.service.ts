@@ -15,6 +15,7 @@ import { resolvePath } from './read/resolve.ts';
 import { EntityUpdater } from './write/entity-updater.ts';
 import { type Created, EntityWriter } from './write/entity-writer.ts';
 import { ObservationWriter } from './write/observation-writer.ts';
+import { loadResultTypes, type ResultTypes, resultMisfit } from './write/result-type.ts';
 import { explainTimeout } from '../storage/deadline.ts';
 
 /**
@@ -126,7 +127,8 @@ export class SensingService {
 
   /**
    * `POST /v1.1/CreateObservations` (§14.4): writes every valid row in one transaction and answers
-   * with one selfLink per row, or "error" in the place of a rejected row.
+   * with one selfLink per row, or "error" in the place of a rejected row (invalid, an unknown
+   * stream, or a result that does not fit the stream's observationType).
    */
   async createObservations(ctx: CallContext, body: unknown): Promise<string[]> {
     const p = ctx.principal;
@@ -134,20 +136,17 @@ export class SensingService {
     const groups = parseCreateObservations(body);
     const streams = [...new Map(groups.map((g) => [`${g.stream.table}:${g.stream.id}`, g.stream])).values()];
     await this.checkScope(p!, streams);
-    const known = new Map<string, number>();
+    const known = new Map<string, { types: ResultTypes; arity: number }>();
     for (const s of streams) {
-      const r = s.table === 'datastreams'
-        ? await sql<{ n: number }>`SELECT -1 AS n FROM datastreams WHERE id = ${s.id}`.execute(this.db.kysely)
-        : await sql<{ n: number }>`SELECT COUNT(*) AS n FROM multi_datastream_observed_properties WHERE multi_datastream_id = ${s.id}`.execute(this.db.kysely);
-      const n = r.rows[0] ? Number(r.rows[0].n) : undefined;
-      if (n !== undefined && n !== 0) known.set(`${s.table}:${s.id}`, n);
+      const t = await loadResultTypes(this.db.kysely, s.table === 'datastreams' ? 'd' : 'm', s.id);
+      if (t && t.arity !== 0) known.set(`${s.table}:${s.id}`, t);
     }
     const batch: ObservationInput[] = [];
     const slots: (number | null)[] = [];
     for (const g of groups) {
-      const arity = known.get(`${g.stream.table}:${g.stream.id}`);
+      const t = known.get(`${g.stream.table}:${g.stream.id}`);
       for (const row of g.rows) {
-        const ok = !(row instanceof AppError) && arity !== undefined && (arity < 0 || (Array.isArray(row.result) && row.result.length === arity));
+        const ok = !(row instanceof AppError) && t !== undefined && resultMisfit(g.stream.id, t.types, row.result, t.arity) === null;
         if (ok) {
           slots.push(batch.length);
           batch.push(row as ObservationInput);

@@ -36,9 +36,9 @@ forEachBackend((t) => {
     assert.deepEqual(foi.feature, { type: 'Point', coordinates: [105.783, 10.033] });
     // default phenomenonTime is the server's time
     const now = Date.now();
-    const o2 = (await t.api('POST', '/v1.1/Observations', { result: 'ok', Datastream: { '@iot.id': dsId } })).body as E;
+    const o2 = (await t.api('POST', '/v1.1/Observations', { result: 7, Datastream: { '@iot.id': dsId } })).body as E;
     assert.ok(Math.abs(Date.parse(o2.phenomenonTime as string) - now) < 60_000);
-    assert.equal(o2.result, 'ok');
+    assert.equal(o2.result, 7);
   });
 
   test('createEntitiesWithDeepInsert: Thing with Location and Datastream creates a HistoricalLocation', async () => {
@@ -74,6 +74,8 @@ forEachBackend((t) => {
       ['/v1.1/Observations', { result: 1, phenomenonTime: 'yesterday', Datastream: { '@iot.id': ids.datastream } }, 'INVALID_TIME'],
       ['/v1.1/Observations', { result: 1, Datastream: { '@iot.id': 999999 } }, 'INVALID_ENTITY'],
       ['/v1.1/Observations', { phenomenonTime: '2025-01-01T00:00:00Z', Datastream: { '@iot.id': ids.datastream } }, 'MISSING_PROPERTY'],
+      // An OM_Measurement takes numbers only (§8.2.4 Table 12).
+      ['/v1.1/Observations', { result: '21.1', Datastream: { '@iot.id': ids.datastream } }, 'WRONG_TYPE'],
       ['/v1.1/Things(1)', { name: 'a', description: 'b' }, 'METHOD_NOT_ALLOWED'],
     ];
     for (const [url, body, code] of cases) {

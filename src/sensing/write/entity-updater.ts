@@ -4,8 +4,9 @@ import { type Database, writeTx } from '../../storage/database.ts';
 import { ENTITIES, type EntityDef } from '../model/entities.ts';
 import { propValue, type Row } from '../read/serialize.ts';
 import { checkKeys, type Columns, encodeProp, isObject, linkId } from './encode.ts';
-import { type Created, checkMultiResult, type EntityWriter, isPrivate, mustExist, noteCreatedIn } from './entity-writer.ts';
+import { type Created, type EntityWriter, isPrivate, mustExist, noteCreatedIn } from './entity-writer.ts';
 import { applyJsonPatch, type JsonPatchOp } from './json-patch.ts';
+import { checkResult } from './result-type.ts';
 import { recomputeBuckets } from './rollups.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: schema typed by the entity model
@@ -53,7 +54,6 @@ export class EntityUpdater {
       if (p.readOnly) throw new AppError('INVALID_ENTITY', `${e.name}.${p.name} is set by the server`);
       if (p.type === 'result') {
         if (v === undefined) throw new AppError('MISSING_PROPERTY', 'Observation.result is mandatory');
-        await checkMultiResult(trx, old.multi_datastream_id == null ? undefined : Number(old.multi_datastream_id), v);
         const num = typeof v === 'number' && Number.isFinite(v) ? v : null;
         cols.result_num = num;
         cols.result_str = typeof v === 'string' ? v : null;
@@ -91,6 +91,12 @@ export class EntityUpdater {
     if ((e === ENTITIES.Datastream || e === ENTITIES.MultiDatastream) && 'properties' in body) {
       const props = body.properties;
       cols.code = isObject(props) && typeof props.code === 'string' ? props.code : null;
+    }
+    if (e === ENTITIES.Observation && (body.result !== undefined || cols.datastream_id !== undefined || cols.multi_datastream_id !== undefined)) {
+      // The result must fit its stream's observationType, whichever of the two changed.
+      const stream = (fk: string) => (cols[fk] ?? old[fk] ?? null) as number | null;
+      const result = body.result !== undefined ? body.result : propValue(ENTITIES.Observation.props.find((p) => p.type === 'result')!, old);
+      await checkResult(trx, { datastreamId: stream('datastream_id'), multiDatastreamId: stream('multi_datastream_id') }, result);
     }
     if (Object.keys(cols).length) await trx.updateTable(e.table).set(cols).where('id', '=', id).execute();
     if (e === ENTITIES.Observation) await this.afterObservationChange(trx, [old], id);

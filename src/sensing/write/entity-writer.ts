@@ -5,6 +5,7 @@ import { ENTITIES, type EntityDef, type NavDef } from '../model/entities.ts';
 import { checkKeys, type Columns, encodeProp, isObject, linkId } from './encode.ts';
 import { parseObservation } from './observation-input.ts';
 import type { ObservationWriter } from './observation-writer.ts';
+import { checkResult } from './result-type.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: schema typed by the entity model
 type Trx = Kysely<any>;
@@ -80,7 +81,7 @@ export class EntityWriter {
         multiDatastreamId: cols.multi_datastream_id as number | undefined,
         featureOfInterestId: cols.feature_of_interest_id as number | undefined,
       });
-      await checkMultiResult(trx, input.multiDatastreamId, input.result);
+      await checkResult(trx, input, input.result);
       const [id] = await this.observations.writeIn(trx, [input]);
       createdLists.get(trx)?.push([e.name, id!]);
       return id!;
@@ -194,14 +195,4 @@ export async function mustExist(trx: Trx, e: EntityDef, id: number, what?: strin
 
 export function isPrivate(props: unknown): boolean {
   return isObject(props) && props[PRIVATE_FLAG] === 'private';
-}
-
-/** §8.2.8 (MultiDatastream): the result is an array with one value per ObservedProperty. */
-export async function checkMultiResult(trx: Trx, mdsId: number | undefined, result: unknown): Promise<void> {
-  if (mdsId === undefined) return;
-  const r = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM multi_datastream_observed_properties WHERE multi_datastream_id = ${mdsId}`.execute(trx);
-  const n = Number(r.rows[0]?.n ?? 0);
-  if (!Array.isArray(result) || result.length !== n) {
-    throw new AppError('WRONG_TYPE', `The result of a MultiDatastream Observation must be an array of ${n} values`);
-  }
 }

@@ -1,0 +1,91 @@
+import { type Kysely, sql } from 'kysely';
+import { AppError } from '../../core/errors.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: schema typed by the entity model
+type Queryable = Kysely<any>;
+
+const OM = 'http://www.opengis.net/def/observationType/OGC-OM/2.0/';
+
+/**
+ * What a result must be for each observationType of §8.2.4 Table 12 that fixes one. Other types
+ * (OM_Observation, OM_ComplexObservation, and any URI of the operator's own) take any value.
+ */
+const RULES: Record<string, { fits: (v: unknown) => boolean; is: string }> = {
+  [`${OM}OM_Measurement`]: { fits: (v) => typeof v === 'number' && Number.isFinite(v), is: 'a number' },
+  [`${OM}OM_CountObservation`]: { fits: (v) => Number.isSafeInteger(v), is: 'an integer' },
+  [`${OM}OM_TruthObservation`]: { fits: (v) => typeof v === 'boolean', is: 'true or false' },
+  [`${OM}OM_CategoryObservation`]: { fits: (v) => typeof v === 'string', is: 'a string' },
+};
+
+/** `OM_Measurement` for the standard URIs, else the type as given. */
+function shortType(observationType: string): string {
+  return observationType.startsWith(OM) ? observationType.slice(OM.length) : observationType;
+}
+
+/**
+ * Why `v` does not fit `observationType`, as the end of a sentence; null when it fits. A null
+ * result fits every type: it says that nothing was observed (FROST-Server stores it too).
+ */
+export function misfit(observationType: string, v: unknown): string | null {
+  const rule = RULES[observationType];
+  if (!rule || v === null || rule.fits(v)) return null;
+  const shown = JSON.stringify(v) ?? String(v);
+  return `must be ${rule.is} (${shortType(observationType)}), not ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}`;
+}
+
+/**
+ * The types an Observation's result is checked against: a Datastream's observationType, or the
+ * multiObservationDataTypes of a MultiDatastream, one per element of its result array.
+ */
+export type ResultTypes = { kind: 'd'; type: string } | { kind: 'm'; types: string[] };
+
+/**
+ * Checks a result against its stream's types. A MultiDatastream's result is an array with one
+ * value per ObservedProperty (`arity`), each checked against its own type. Returns the reason it
+ * does not fit, or null.
+ */
+export function resultMisfit(id: number, types: ResultTypes, result: unknown, arity?: number): string | null {
+  if (types.kind === 'd') {
+    const why = misfit(types.type, result);
+    return why && `The result of an Observation of Datastream(${id}) ${why}`;
+  }
+  const n = arity ?? types.types.length;
+  if (!Array.isArray(result) || result.length !== n) return `The result of a MultiDatastream Observation must be an array of ${n} values`;
+  for (let i = 0; i < n; i++) {
+    const why = misfit(types.types[i] ?? '', result[i]);
+    if (why) return `Element ${i} of the result of an Observation of MultiDatastream(${id}) ${why}`;
+  }
+  return null;
+}
+
+/** Parses multiObservationDataTypes as stored (JSON text on SQLite, already parsed on PostgreSQL). */
+export function typesOf(stored: unknown): string[] {
+  const v = typeof stored === 'string' ? JSON.parse(stored) : stored;
+  return Array.isArray(v) ? v.map(String) : [];
+}
+
+/**
+ * Loads the result types of a (Multi)Datastream with the number of ObservedProperties of a
+ * MultiDatastream; null when it does not exist.
+ */
+export async function loadResultTypes(q: Queryable, kind: 'd' | 'm', id: number): Promise<{ types: ResultTypes; arity: number } | null> {
+  if (kind === 'd') {
+    const r = await sql<{ t: string }>`SELECT observation_type AS t FROM datastreams WHERE id = ${id}`.execute(q);
+    return r.rows[0] ? { types: { kind, type: r.rows[0].t }, arity: -1 } : null;
+  }
+  const r = await sql<{ t: unknown; n: number }>`SELECT m.multi_observation_data_types AS t,
+      (SELECT COUNT(*) FROM multi_datastream_observed_properties p WHERE p.multi_datastream_id = m.id) AS n
+    FROM multi_datastreams m WHERE m.id = ${id}`.execute(q);
+  const row = r.rows[0];
+  return row ? { types: { kind, types: typesOf(row.t) }, arity: Number(row.n) } : null;
+}
+
+/** Throws WRONG_TYPE unless the result fits its stream; a stream that does not exist is left to the foreign keys. */
+export async function checkResult(q: Queryable, link: { datastreamId?: number | null; multiDatastreamId?: number | null }, result: unknown): Promise<void> {
+  const kind = link.datastreamId != null ? 'd' : link.multiDatastreamId != null ? 'm' : null;
+  if (!kind) return;
+  const id = (kind === 'd' ? link.datastreamId : link.multiDatastreamId)!;
+  const t = await loadResultTypes(q, kind, id);
+  const why = t && resultMisfit(id, t.types, result, t.arity);
+  if (why) throw new AppError('WRONG_TYPE', why);
+}
