@@ -10,6 +10,9 @@ export interface Fanout {
 
 type Handler = (batch: Change[]) => void | Promise<void>;
 
+/** Changes handed on in one turn of the event loop (flush). */
+const SLICE = 5_000;
+
 /**
  * Collects every change this node commits (HTTP, batch, CreateObservations, MQTT), fills in the
  * Observation snapshots that the writer did not hand over (one read per tick), and passes the
@@ -70,11 +73,20 @@ export class ChangeHub {
     }
   }
 
+  /**
+   * Hands the pending changes on. A large batch (a CreateObservations of up to 100,000) goes in
+   * slices of SLICE with a turn of the event loop before each further slice, so that its delivery
+   * (SSE writes, MQTT subscriptions) does not hold every socket at once; the queue keeps the
+   * order, which live push's resume by Observation id relies on.
+   */
   private flush(): void {
     this.scheduled = false;
     const batch = this.pending;
     this.pending = [];
-    this.passing.add(batch.length, () => this.pass(batch));
+    for (let at = 0; at < batch.length; at += SLICE) {
+      const slice = at === 0 && batch.length <= SLICE ? batch : batch.slice(at, at + SLICE);
+      this.passing.add(slice.length, at === 0 ? () => this.pass(slice) : () => new Promise((resolve) => setImmediate(resolve)).then(() => this.pass(slice)));
+    }
   }
 
   private async pass(batch: Change[]): Promise<void> {

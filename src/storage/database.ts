@@ -179,6 +179,16 @@ export interface WriteTxOptions {
 }
 
 /**
+ * A turn of the event loop inside a long SQLite write transaction (a large insert or cascading
+ * delete, in slices), where that is safe: when the API's reads run on read threads, which see
+ * committed data only. With reads on the writing connection (no read threads) a read would see the
+ * transaction half done, so then there is no turn and the write holds the loop as a whole.
+ */
+export async function turnInsideWrite(db: Database): Promise<void> {
+  if (db.reads?.sqlite) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
  * Runs `fn` in one write transaction. On SQLite the write lock is held, so raw statements on
  * `db.sqlite` inside `fn` join the same transaction safely.
  */

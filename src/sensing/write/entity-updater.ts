@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { AppError } from '../../core/errors.ts';
-import { type Database, writeTx } from '../../storage/database.ts';
+import { type Database, turnInsideWrite, writeTx } from '../../storage/database.ts';
 import { ENTITIES, type EntityDef } from '../model/entities.ts';
 import { propValue, type Row } from '../read/serialize.ts';
 import { checkKeys, type Columns, encodeProp, isObject, linkId } from './encode.ts';
@@ -107,7 +107,7 @@ export class EntityUpdater {
       const old = await loadRow(trx, e, id);
       const streams = e === ENTITIES.FeatureOfInterest ? await affectedStreams(trx, id) : [];
       const cascade = this.db.dialect === 'sqlite' ? cascadedObservations(e, id) : null;
-      if (cascade) await deleteInChunks(trx, cascade);
+      if (cascade) await deleteInChunks(this.db, trx, cascade);
       if (e === ENTITIES.ObservedProperty) {
         // §10.4: MultiDatastreams that use the ObservedProperty go too.
         await sql`DELETE FROM multi_datastreams WHERE id IN (SELECT multi_datastream_id FROM multi_datastream_observed_properties WHERE observed_property_id = ${id})`.execute(trx);
@@ -168,14 +168,15 @@ export const DELETE_CHUNK = 10_000;
  * run between two chunks, before the cascade would delete them in one statement. A DELETE of a
  * Datastream of a million Observations held the event loop for 1.4 s, and with it every MQTT
  * acknowledgement, Server-Sent Event and request (PostgreSQL deletes in its own process). It is
- * still one transaction: nothing is seen half deleted, writes wait for it as before, and the
- * writing connection's other queries wait for it in Kysely's connection lock.
+ * still one transaction: the reads on read threads see nothing half deleted (without read threads
+ * there is no turn: turnInsideWrite), writes wait for it as before, and the writing connection's
+ * other queries wait for it in Kysely's connection lock.
  */
-async function deleteInChunks(trx: Trx, cond: RawBuilder<unknown>): Promise<void> {
+async function deleteInChunks(db: Database, trx: Trx, cond: RawBuilder<unknown>): Promise<void> {
   for (;;) {
     const r = await sql`DELETE FROM observations WHERE id IN (SELECT id FROM observations WHERE ${cond} LIMIT ${sql.raw(String(DELETE_CHUNK))})`.execute(trx);
     if (Number(r.numAffectedRows ?? 0) < DELETE_CHUNK) return;
-    await new Promise((resolve) => setImmediate(resolve));
+    await turnInsideWrite(db);
   }
 }
 

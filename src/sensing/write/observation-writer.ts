@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { AppError } from '../../core/errors.ts';
-import { type Database, writeTx } from '../../storage/database.ts';
+import { type Database, turnInsideWrite, writeTx } from '../../storage/database.ts';
 import { type RollupDelta, addToRollups } from './rollups.ts';
 import { FoiResolver } from './foi-resolver.ts';
 
@@ -59,6 +59,8 @@ function nonNullMask(t: Tuple): number {
  * NULL all the same, none has a default).
  */
 const SQLITE_CHUNK = 64;
+/** Rows inserted on SQLite before the event loop gets a turn (insertSqliteSliced). */
+export const YIELD_ROWS = 10_000;
 
 /**
  * The one observation write path (HTTP POST, CreateObservations, batch, MQTT): inserts a batch in
@@ -92,9 +94,8 @@ export class ObservationWriter {
     const order = streamOrder(input);
     const batch = order ? order.map((i) => input[i]!) : input;
     const fois = await this.fois.resolve(trx, batch);
-    const tuples = batch.map((o, i) => toTuple(o, fois[i]!));
     try {
-      const ids = this.db.dialect === 'sqlite' ? this.insertSqlite(tuples) : await insertPg(trx, tuples);
+      const ids = this.db.dialect === 'sqlite' ? await this.insertSqliteSliced(batch, fois) : await insertPg(trx, batch.map((o, i) => toTuple(o, fois[i]!)));
       await updateStreams(this.db, trx, batch);
       await addToRollups(this.db, trx, rollupDeltas(batch));
       if (!order) return ids;
@@ -124,6 +125,28 @@ export class ObservationWriter {
       this.sqliteInserts.set(key, stmt);
     }
     return stmt;
+  }
+
+  /**
+   * A large batch (a CreateObservations of up to 100,000 rows) is encoded and inserted in slices of
+   * YIELD_ROWS with a turn of the event loop between them, inside the same transaction: at ~1.5 µs
+   * a row, one stretch of 100,000 held every socket, SSE push and timer for ~150 ms (turnInsideWrite:
+   * only with read threads). Nothing else writes meanwhile (the write lock is held), so the slices'
+   * ids stay consecutive.
+   */
+  private async insertSqliteSliced(batch: ObservationInput[], fois: number[]): Promise<number[]> {
+    const tuplesOf = (from: number, to: number) => {
+      const out = new Array<Tuple>(to - from);
+      for (let i = from; i < to; i++) out[i - from] = toTuple(batch[i]!, fois[i]!);
+      return out;
+    };
+    if (batch.length <= YIELD_ROWS) return this.insertSqlite(tuplesOf(0, batch.length));
+    const ids: number[] = [];
+    for (let at = 0; at < batch.length; at += YIELD_ROWS) {
+      if (at > 0) await turnInsideWrite(this.db);
+      for (const id of this.insertSqlite(tuplesOf(at, Math.min(at + YIELD_ROWS, batch.length)))) ids.push(id);
+    }
+    return ids;
   }
 
   /**
