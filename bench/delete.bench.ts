@@ -16,6 +16,7 @@ import { loadConfig } from '../src/config/config.ts';
 import { createPlatform } from '../src/server/platform.ts';
 import { machineInfo } from './lib/machine.ts';
 import { replaceMarkedSection } from './lib/report.ts';
+import { median, stallDuring } from './lib/stall.ts';
 
 const ROWS = Number(process.env.CANTHO_BENCH_DELETE_ROWS ?? 1_000_000);
 const ROUNDS = Number(process.env.CANTHO_BENCH_DELETE_ROUNDS ?? 3);
@@ -47,27 +48,6 @@ async function bigThing(name: string): Promise<number> {
   return thing;
 }
 
-/** Runs `fn` and measures it and the longest gap between two ticks of a 2 ms timer meanwhile. */
-async function stallDuring(fn: () => Promise<void> | void): Promise<{ ms: number; stall: number }> {
-  let last = performance.now();
-  let stall = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    stall = Math.max(stall, now - last);
-    last = now;
-  }, 2);
-  await new Promise((r) => setTimeout(r, 20));
-  stall = 0;
-  const t0 = performance.now();
-  await fn();
-  const ms = performance.now() - t0;
-  // The tick held up by a synchronous stretch comes after it.
-  await new Promise((r) => setTimeout(r, 20));
-  clearInterval(timer);
-  return { ms, stall };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ours: { ms: number; stall: number }[] = [];
 const raw: { ms: number; stall: number }[] = [];
 for (let round = 0; round < ROUNDS; round++) {
