@@ -4,6 +4,8 @@ import { Worker } from 'node:worker_threads';
 const INTERVAL_MS = 250;
 /** WAL pages (4 KiB) past which the owner is asked to restart the WAL between two transactions. */
 const CATCH_UP_PAGES = 4096;
+/** How long a truncation waits for readers to leave the WAL (the writes wait as long). */
+const TRUNCATE_BUSY_MS = 1000;
 
 let worker: Worker | null = null;
 /** Open handles per file, and what to call when a file's WAL needs a restart. */
@@ -14,6 +16,9 @@ export interface LargeWal {
 }
 
 const files = new Map<string, { handles: number; onLarge: Set<(wal: LargeWal) => void> }>();
+/** Truncations asked of the thread, by request number, and what to call with their outcome. */
+const truncations = new Map<number, (ok: boolean) => void>();
+let nextTruncation = 0;
 
 /**
  * Checkpoints a SQLite file's WAL on a background thread (one per process, shared by every open
@@ -28,12 +33,18 @@ const files = new Map<string, { handles: number; onLarge: Set<(wal: LargeWal) =>
  */
 export function checkpointInBackground(file: string, onLarge: (wal: LargeWal) => void): () => void {
   if (!worker) {
-    worker = new Worker(new URL('./checkpointer.worker.mjs', import.meta.url), { workerData: { intervalMs: INTERVAL_MS, catchUpPages: CATCH_UP_PAGES } });
-    worker.on('message', (m: { large?: string; pages?: number; behind?: number }) => {
+    worker = new Worker(new URL('./checkpointer.worker.mjs', import.meta.url), { workerData: { intervalMs: INTERVAL_MS, catchUpPages: CATCH_UP_PAGES, truncateBusyMs: TRUNCATE_BUSY_MS } });
+    worker.on('message', (m: { large?: string; pages?: number; behind?: number; truncated?: number; ok?: boolean }) => {
       if (m.large !== undefined) for (const f of files.get(m.large)?.onLarge ?? []) f({ pages: m.pages ?? 0, behind: m.behind ?? 0 });
+      if (m.truncated !== undefined) {
+        truncations.get(m.truncated)?.(m.ok === true);
+        truncations.delete(m.truncated);
+      }
     });
     worker.on('error', () => {
       worker = null;
+      for (const done of truncations.values()) done(false);
+      truncations.clear();
     });
     // After the listeners: adding a 'message' listener refs the worker's port again, and a
     // referenced worker keeps the process alive (a CLI command would never exit).
@@ -53,4 +64,21 @@ export function checkpointInBackground(file: string, onLarge: (wal: LargeWal) =>
     files.delete(file);
     worker?.postMessage({ remove: file });
   };
+}
+
+/**
+ * Copies what is left of a file's WAL into the database and cuts the WAL file to zero bytes, on the
+ * checkpointer thread (`wal_checkpoint(TRUNCATE)`). The caller holds the write lock, so nothing
+ * writes meanwhile: writes wait for it without holding the event loop, as they would for a
+ * commit. Resolves false when the thread could not (a reader still in the WAL after its busy
+ * timeout, the file not registered, or no thread).
+ */
+export function truncateWal(file: string): Promise<boolean> {
+  if (!worker || !files.has(file)) return Promise.resolve(false);
+  const id = nextTruncation++;
+  const w = worker;
+  return new Promise((resolve) => {
+    truncations.set(id, resolve);
+    w.postMessage({ truncate: file, id });
+  });
 }

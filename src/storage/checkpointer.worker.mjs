@@ -6,11 +6,12 @@
 // always lands during the pass, so the WAL keeps growing. Past catchUpPages the owner is told
 // (`large`) and restarts the WAL itself between two of its transactions. (A RESTART checkpoint
 // from this connection would hold the write lock while waiting for the writer's open read to end:
-// both waited out a busy timeout, and the event loop with them.)
+// both waited out a busy timeout, and the event loop with them.) When the owner, holding its own
+// write lock, asks (`truncate`), the thread restarts the WAL and cuts the file to zero bytes.
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 
-const { intervalMs, catchUpPages } = workerData;
+const { intervalMs, catchUpPages, truncateBusyMs } = workerData;
 const open = new Map();
 
 parentPort.on('message', (m) => {
@@ -20,6 +21,21 @@ parentPort.on('message', (m) => {
     } catch {
       // gone already: nothing to checkpoint
     }
+  }
+  if (m.truncate !== undefined) {
+    // Asked by the owner, who holds its write lock: only readers can be in the way.
+    const db = open.get(m.truncate);
+    let ok = false;
+    const timeout = db?.pragma('busy_timeout', { simple: true });
+    try {
+      db.pragma(`busy_timeout = ${truncateBusyMs}`);
+      ok = db.pragma('wal_checkpoint(TRUNCATE)')[0].busy === 0;
+    } catch {
+      // closed, gone or busy: the owner tries again later
+    } finally {
+      if (db?.open) db.pragma(`busy_timeout = ${timeout}`);
+    }
+    parentPort.postMessage({ truncated: m.id, ok });
   }
   if (m.remove !== undefined) {
     open.get(m.remove)?.close();

@@ -5,8 +5,11 @@
 export class Mutex {
   private tail: Promise<void> = Promise.resolve();
 
-  /** `onAcquire` runs each time the lock is taken, before the holder's work (housekeeping between transactions). */
-  constructor(private readonly onAcquire?: () => void) {}
+  /**
+   * `onAcquire` runs each time the lock is taken, before the holder's work (housekeeping between
+   * transactions); when it returns a promise, the holder's work waits for it.
+   */
+  constructor(private readonly onAcquire?: () => void | Promise<void>) {}
 
   async run<T>(fn: () => Promise<T> | T): Promise<T> {
     let release!: () => void;
@@ -17,7 +20,8 @@ export class Mutex {
     this.tail = next;
     await prev;
     try {
-      this.onAcquire?.();
+      const housekeeping = this.onAcquire?.();
+      if (housekeeping) await housekeeping;
       return await fn();
     } finally {
       release();

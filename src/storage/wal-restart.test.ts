@@ -1,8 +1,8 @@
 // The WAL restart beside SQLite read threads (database.ts): reads hold their snapshot in the WAL,
-// so past 64 MiB new reads wait until it has been copied and restarted, and a reader outside the
-// process cannot make them wait for more than 10 s.
+// so past 64 MiB new reads wait until it has been copied and restarted (the file then cut back on
+// the checkpointer thread), and a reader outside the process cannot make them wait for more than 10 s.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -52,6 +52,8 @@ test('a read holding the WAL past 64 MiB: new reads wait, and once it ends the W
     await long;
     assert.deepEqual(await next, [[80]], 'and runs once the WAL has restarted');
     assert.equal(pool.isHeld, false);
+    // Past 64 MiB the checkpointer thread cut the file, before any further commit could (on the event loop).
+    assert.equal(statSync(join(dir, 'a.db-wal')).size, 0, 'the WAL file was cut to zero by the checkpointer thread');
     // A RESTART makes the next writer start the WAL over.
     await db.writeLock.run(() => void db.sqlite!.prepare('INSERT INTO b (x) VALUES (?)').run(Buffer.alloc(8)));
     assert.ok(walFrames(db) < 1000, `the WAL started over (${walFrames(db)} frames)`);
