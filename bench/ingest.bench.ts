@@ -98,6 +98,7 @@ let lastFailed: string[] = [];
 let lastLoadEnd = 0;
 let peakRss = 0;
 let debugCommitted = 0;
+let debugDropped = '0';
 setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 200).unref();
@@ -106,7 +107,8 @@ if (process.env.BENCH_DEBUG) {
     const m = process.memoryUsage();
     if (!lastPlatform) return;
     void committedTotal(lastPlatform).then((n) => (debugCommitted = n));
-    console.error(`rss ${fmt(m.rss / 1048576)} MiB heap ${fmt(m.heapUsed / 1048576)} MiB ext ${fmt(m.external / 1048576)} MiB; queue ${lastPlatform.ingest.commits.depth}, committed ${fmt(debugCommitted)}, hub backlog ${lastPlatform.ingest.hub.passing.backlog}`);
+    void lastPlatform.ingest.metrics.notifyDropped.get().then((d) => (debugDropped = d.values.map((v) => `${v.labels.consumer} ${fmt(v.value)}`).join(', ') || '0'));
+    console.error(`rss ${fmt(m.rss / 1048576)} MiB heap ${fmt(m.heapUsed / 1048576)} MiB ext ${fmt(m.external / 1048576)} MiB; queue ${lastPlatform.ingest.commits.depth}, committed ${fmt(debugCommitted)}, hub backlog ${lastPlatform.ingest.hub.passing.backlog}, notifications dropped ${debugDropped}`);
   }, 2000).unref();
 }
 

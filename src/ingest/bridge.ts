@@ -6,6 +6,7 @@ import type { SensingService } from '../sensing/sensing.service.ts';
 import { type Change, renderObservation } from './changes.ts';
 import type { Ingestor } from './ingestor.ts';
 import type { IngestMetrics } from './metrics.ts';
+import { SerialQueue } from './serial.ts';
 import type { StreamCache } from './stream-cache.ts';
 import { isPublicChange, SYSTEM } from './subscriptions.ts';
 import { parseCreateTopic } from './topics.ts';
@@ -25,6 +26,14 @@ const BRIDGE_PRINCIPAL: Principal = { userId: 0, userName: 'mqtt-bridge', keyId:
 const ORIGIN = 'cantho-origin';
 /** Notification bytes waiting to be written to the external broker, past which a batch is dropped (and counted). */
 const MAX_UNSENT_BYTES = 8 * 1024 * 1024;
+/**
+ * Changes waiting to be published to the external broker, past which a batch is dropped (and
+ * counted), as the embedded broker's notifier does. Publishing three topics per Observation is
+ * slower than committing telemetry: without a bound the queue grew by 15,000 changes a second
+ * under `bench:ingest`'s bridge telemetry load (1.65 GiB peak RSS), and everything behind it in the
+ * change hub, live push included, waited for it.
+ */
+const MAX_BACKLOG = 100_000;
 /**
  * QoS 1 messages per connection waiting for their commit; 16 connections: 4,096 in all. Measured
  * with `npm run bench:ingest` against a Mosquitto without a queue limit: 256 gave 28,326 obs/s and
@@ -68,6 +77,9 @@ type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (err?: Erro
  * messages share a commit and none is acknowledged before it is stored.
  */
 export class Bridge {
+  /** Batches of changes on their way to the external broker, one at a time, apart from the change hub's queue. */
+  private readonly sending: SerialQueue;
+
   private constructor(
     private readonly clients: MqttClient[],
     private readonly opts: BridgeOptions,
@@ -75,7 +87,10 @@ export class Bridge {
     private readonly root: () => string,
     private readonly sensing: SensingService,
     private readonly metrics: IngestMetrics,
-  ) {}
+    logger: Logger,
+  ) {
+    this.sending = new SerialQueue((err) => logger.error({ err }, 'bridge notification failed'));
+  }
 
   static async start(opts: BridgeOptions, ingestor: Ingestor, cache: StreamCache, root: () => string, sensing: SensingService, metrics: IngestMetrics, logger: Logger): Promise<Bridge> {
     const n = opts.connections ?? 16;
@@ -106,15 +121,24 @@ export class Bridge {
       clients.push(c);
     }
     logger.info({ url: opts.url.replace(/\/\/[^@/]*@/, '//***@'), connections: n }, 'MQTT bridge connected');
-    return new Bridge(clients, opts, cache, root, sensing, metrics);
+    return new Bridge(clients, opts, cache, root, sensing, metrics, logger);
   }
 
   /**
    * Publishes changes committed on this node (§14.2.2 topics): entity set, the navigation
    * collections of an Observation, the entity and its properties on update. Only public entities:
-   * an external broker cannot tell subscribers apart.
+   * an external broker cannot tell subscribers apart. Returns at once: the batch waits in the
+   * bridge's own bounded queue, so the change hub (live push) never waits for the broker.
    */
-  async notify(batch: Change[]): Promise<void> {
+  notify(batch: Change[]): void {
+    if (this.sending.backlog > MAX_BACKLOG) {
+      this.metrics.notifyDropped.inc({ consumer: 'bridge' }, batch.length);
+      return;
+    }
+    this.sending.add(batch.length, () => this.publish(batch));
+  }
+
+  private async publish(batch: Change[]): Promise<void> {
     const c0 = this.clients[0];
     if (!c0) return;
     // A broker that reads slower than we commit (or is away) must not make us buffer without bound.
