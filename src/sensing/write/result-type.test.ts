@@ -22,6 +22,7 @@ test('misfit: the four typed observationTypes; null and other types take anythin
   ];
   for (const [type, v, why] of misfits) assert.equal(misfit(`${OM}${type}`, v), why);
   assert.match(misfit(`${OM}OM_Measurement`, 'x'.repeat(100))!, /not "x{39}…$/);
+  assert.equal(misfit('OM_TruthObservation', 1), 'must be true or false (OM_TruthObservation), not 1', 'the short name too');
 });
 
 forEachBackend((t) => {

@@ -7,8 +7,9 @@ type Queryable = Kysely<any>;
 const OM = 'http://www.opengis.net/def/observationType/OGC-OM/2.0/';
 
 /**
- * What a result must be for each observationType of §8.2.4 Table 12 that fixes one. Other types
- * (OM_Observation, OM_ComplexObservation, and any URI of the operator's own) take any value.
+ * What a result must be for each observationType of §8.2.4 Table 12 that fixes one, by its URI or
+ * its short name (`OM_Measurement`, which operators write too). Other types (OM_Observation,
+ * OM_ComplexObservation, and any URI of the operator's own) take any value.
  */
 const RULES: Record<string, { fits: (v: unknown) => boolean; is: string }> = {
   [`${OM}OM_Measurement`]: { fits: (v) => typeof v === 'number' && Number.isFinite(v), is: 'a number' },
@@ -27,7 +28,7 @@ function shortType(observationType: string): string {
  * result fits every type: it says that nothing was observed (FROST-Server stores it too).
  */
 export function misfit(observationType: string, v: unknown): string | null {
-  const rule = RULES[observationType];
+  const rule = RULES[observationType] ?? RULES[`${OM}${observationType}`];
   if (!rule || v === null || rule.fits(v)) return null;
   const shown = JSON.stringify(v) ?? String(v);
   return `must be ${rule.is} (${shortType(observationType)}), not ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}`;
