@@ -136,9 +136,13 @@ export class Ingestor {
       if (key === 'ts') continue;
       const v = body[key];
       const s = device.codes.get(key);
-      const wrong = s && (v === null ? 'must not be null' : s.types.kind === 'd' && misfit(s.types.type, v));
-      if (!s) refused.push(['unknown_code', `Thing(${device.thingId}) has no Datastream with code "${key}"`]);
-      else if (wrong) refused.push(['wrong_type', `"${key}" ${wrong}`]);
+      if (!s) {
+        refused.push(['unknown_code', `Thing(${device.thingId}) has no Datastream with code "${key}"`]);
+        continue;
+      }
+      // Codes name Datastreams only; a null value is no reading, so it is refused rather than stored.
+      const wrong = v === null ? 'must not be null' : s.types.kind === 'd' ? misfit(s.types.type, v) : null;
+      if (wrong) refused.push(['wrong_type', `"${key}" ${wrong}`]);
       else batch.push({ datastreamId: s.id, phenomenonStart: ts, result: v });
     }
     if (batch.length === 0) {

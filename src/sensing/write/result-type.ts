@@ -11,12 +11,13 @@ const OM = 'http://www.opengis.net/def/observationType/OGC-OM/2.0/';
  * its short name (`OM_Measurement`, which operators write too). Other types (OM_Observation,
  * OM_ComplexObservation, and any URI of the operator's own) take any value.
  */
-const RULES: Record<string, { fits: (v: unknown) => boolean; is: string }> = {
-  [`${OM}OM_Measurement`]: { fits: (v) => typeof v === 'number' && Number.isFinite(v), is: 'a number' },
-  [`${OM}OM_CountObservation`]: { fits: (v) => Number.isSafeInteger(v), is: 'an integer' },
-  [`${OM}OM_TruthObservation`]: { fits: (v) => typeof v === 'boolean', is: 'true or false' },
-  [`${OM}OM_CategoryObservation`]: { fits: (v) => typeof v === 'string', is: 'a string' },
+const TYPED: Record<string, { fits: (v: unknown) => boolean; is: string }> = {
+  OM_Measurement: { fits: (v) => typeof v === 'number' && Number.isFinite(v), is: 'a number' },
+  OM_CountObservation: { fits: (v) => Number.isSafeInteger(v), is: 'an integer' },
+  OM_TruthObservation: { fits: (v) => typeof v === 'boolean', is: 'true or false' },
+  OM_CategoryObservation: { fits: (v) => typeof v === 'string', is: 'a string' },
 };
+const RULES = new Map(Object.entries(TYPED).flatMap(([name, rule]) => [[name, rule], [`${OM}${name}`, rule]] as const));
 
 /** `OM_Measurement` for the standard URIs, else the type as given. */
 function shortType(observationType: string): string {
@@ -28,7 +29,7 @@ function shortType(observationType: string): string {
  * result fits every type: it says that nothing was observed (FROST-Server stores it too).
  */
 export function misfit(observationType: string, v: unknown): string | null {
-  const rule = RULES[observationType] ?? RULES[`${OM}${observationType}`];
+  const rule = RULES.get(observationType);
   if (!rule || v === null || rule.fits(v)) return null;
   const shown = JSON.stringify(v) ?? String(v);
   return `must be ${rule.is} (${shortType(observationType)}), not ${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}`;
