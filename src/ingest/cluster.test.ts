@@ -7,13 +7,16 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
+import { connect as natsConnect } from 'nats';
 import { testBackends } from '../testing/databases.ts';
+import { streamName } from './fanout.ts';
 import { collect, connect, freePort, sleep, spawnServer } from './testing.ts';
 
 const pg = testBackends().find((b) => b.dialect === 'postgres');
 const ADMIN = 'cluster-admin-key-0123456789abcdef';
 const N_HTTP = 100;
 const N_MQTT = 100;
+const NATS = 'nats://127.0.0.1:4222';
 
 async function sseIds(url: string, ac: AbortController): Promise<number[]> {
   const ids: number[] = [];
@@ -42,8 +45,15 @@ test('two nodes, one database, one broker, NATS fan-out: each Observation stored
   const db = await pg!.open();
   await db.close();
   after(() => pg!.cleanup());
+  // The nodes keep their changes in a JetStream stream named after the schema: leave none behind.
+  after(async () => {
+    const nc = await natsConnect({ servers: NATS });
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.delete(streamName(`cantho.changes.${pg!.pgSchema}`)).catch(() => {});
+    await nc.close();
+  });
   const prefix = `cantho-cluster-${randomBytes(4).toString('hex')}`;
-  const env = { DATABASE_URL: pg!.url(), CANTHO_PG_SCHEMA: pg!.pgSchema!, MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_TOPIC_PREFIX: prefix, NATS_URL: 'nats://127.0.0.1:4222', CANTHO_BOOTSTRAP_ADMIN_KEY: ADMIN };
+  const env = { DATABASE_URL: pg!.url(), CANTHO_PG_SCHEMA: pg!.pgSchema!, MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_TOPIC_PREFIX: prefix, NATS_URL: NATS, CANTHO_BOOTSTRAP_ADMIN_KEY: ADMIN };
   const ports = [await freePort(), await freePort()];
   const nodes: Awaited<ReturnType<typeof spawnServer>>[] = [];
   after(() => {

@@ -1,62 +1,195 @@
-import { connect, type NatsConnection, type Subscription } from 'nats';
+import { randomBytes } from 'node:crypto';
+import { type ConsumerMessages, connect, DiscardPolicy, headers, type JetStreamClient, type NatsConnection, nanos, RetentionPolicy, StorageType } from 'nats';
 import type { Logger } from 'pino';
 import type { Change } from './changes.ts';
 import type { Fanout } from './hub.ts';
 
 /** Changes per NATS message (well under the default 1 MB max_payload). */
 const CHUNK = 1000;
+/** The header that names the node a message comes from (a node delivers its own changes itself). */
+const NODE = 'Cantho-Node';
+
+export interface NatsFanoutOptions {
+  /** How long the stream keeps changes for a node that is cut off from NATS (default 1 h). */
+  maxAgeMs?: number;
+  /** The stream's size on the NATS server's disk; past it the oldest changes go (default 256 MiB). */
+  maxBytes?: number;
+  /** Changes this node holds while NATS cannot take them; past it the oldest are dropped (default 200,000). */
+  maxWaiting?: number;
+  /** Called with the number of changes dropped at `maxWaiting`. */
+  onDropped?: (n: number) => void;
+}
+
+/** A JetStream stream name from the subject (`cantho.changes.public` → `CANTHO_CHANGES_PUBLIC`). */
+export function streamName(subject: string): string {
+  return subject.replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase();
+}
 
 /**
- * Fans changes out to every node through one NATS subject (core NATS publish/subscribe, this node
- * included): each node's SSE clients and embedded-broker subscribers then see every change committed
- * anywhere exactly once. Delivery is at most once across a NATS disconnect; SSE clients recover a
- * gap with Last-Event-ID (database fallback).
+ * Fans changes out to every node through a JetStream stream on one subject. A node delivers what
+ * it commits itself, at once, and publishes it to the stream; each node follows the stream with an
+ * ordered consumer from the moment it started and delivers what the other nodes published. So
+ * each node's SSE clients and embedded-broker subscribers see every change committed anywhere
+ * exactly once, across a restart of NATS or a node's lost connection to it:
+ * - a publish is retried, in order, until the stream has it; its message id (node + sequence)
+ *   lets the stream drop the copy of a retry whose first attempt did arrive (`duplicate_window`);
+ * - the ordered consumer resumes after the last stream sequence it delivered.
+ * What waits for NATS is bounded (`maxWaiting`); the oldest is dropped and counted past it.
  */
 export class NatsFanout implements Fanout {
+  private readonly node = randomBytes(6).toString('hex');
+  private readonly enc = new TextEncoder();
+  private queue: Change[][] = [];
+  private queued = 0;
+  private sent = 0;
+  private pumping: Promise<void> | null = null;
+  private closing = false;
+  private lastWarn = 0;
+
   private constructor(
     private readonly nc: NatsConnection,
-    private readonly sub: Subscription,
+    private readonly js: JetStreamClient,
+    private readonly messages: ConsumerMessages,
     private readonly subject: string,
     private readonly logger: Logger,
+    private readonly opts: NatsFanoutOptions,
   ) {}
 
-  static async connect(url: string, subject: string, onBatch: (batch: Change[]) => void, logger: Logger): Promise<NatsFanout> {
+  /** Connects, makes sure the stream exists, and starts following it from its current end. */
+  static async connect(url: string, subject: string, onRemote: (batch: Change[]) => void, logger: Logger, opts: NatsFanoutOptions = {}): Promise<NatsFanout> {
     const nc = await connect({ servers: url, name: 'cantho', maxReconnectAttempts: -1 });
-    const sub = nc.subscribe(subject, {
-      callback: (err, msg) => {
-        if (err) {
-          logger.error({ err }, 'NATS subscription error');
-          return;
-        }
-        try {
-          onBatch(JSON.parse(new TextDecoder().decode(msg.data)) as Change[]);
-        } catch (e) {
-          logger.error({ err: e }, 'bad NATS change message');
-        }
-      },
-    });
-    // The subscription is registered on the server before anything is published from here.
-    await nc.flush();
-    logger.info({ subject }, 'NATS fan-out connected');
-    return new NatsFanout(nc, sub, subject, logger);
-  }
-
-  publish(batch: Change[]): void {
-    const enc = new TextEncoder();
-    for (let i = 0; i < batch.length; i += CHUNK) {
+    try {
+      const stream = streamName(subject);
+      let jsm: Awaited<ReturnType<NatsConnection['jetstreamManager']>>;
       try {
-        this.nc.publish(this.subject, enc.encode(JSON.stringify(batch.slice(i, i + CHUNK))));
+        jsm = await nc.jetstreamManager();
       } catch (err) {
-        this.logger.error({ err }, 'NATS publish failed');
+        throw new Error(`NATS at ${url} has no JetStream (${(err as Error).message}): start nats-server with -js (several nodes keep their changes in a stream there)`);
       }
+      const config = {
+        name: stream,
+        subjects: [subject],
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        discard: DiscardPolicy.Old,
+        max_age: nanos(opts.maxAgeMs ?? 3_600_000),
+        max_bytes: opts.maxBytes ?? 256 * 1024 * 1024,
+        duplicate_window: nanos(10 * 60_000),
+        num_replicas: 1,
+      };
+      let last: number;
+      try {
+        last = (await jsm.streams.info(stream)).state.last_seq;
+        // A node of the same deployment made it; its limits follow this node's settings.
+        await jsm.streams.update(stream, config).catch((err: Error) => logger.warn({ err, stream }, 'NATS stream settings not updated'));
+      } catch (err) {
+        if (!/not found/i.test((err as Error).message)) throw err;
+        // Two nodes starting together may both add it: the same settings make that a no-op.
+        last = (await jsm.streams.add(config)).state.last_seq;
+      }
+      const js = nc.jetstream();
+      const consumer = await js.consumers.get(stream, { filterSubjects: subject, opt_start_seq: last + 1 });
+      // Heartbeats every 2 s: a consumer lost with a NATS restart is noticed and made again quickly.
+      const messages = await consumer.consume({ max_messages: 64, expires: 10_000, idle_heartbeat: 2_000 });
+      const fanout = new NatsFanout(nc, js, messages, subject, logger, opts);
+      void fanout.follow(onRemote);
+      logger.info({ subject, stream, from: last + 1 }, 'NATS fan-out connected (JetStream)');
+      return fanout;
+    } catch (err) {
+      await nc.close().catch(() => {});
+      throw err;
     }
   }
 
+  /** Changes committed on this node, for the other nodes. */
+  publish(batch: Change[]): void {
+    if (!batch.length) return;
+    this.queue.push(batch);
+    this.queued += batch.length;
+    const max = this.opts.maxWaiting ?? 200_000;
+    let dropped = 0;
+    // The batch being sent (queue[0] while pumping) stays; what waits behind it may go.
+    while (this.queued > max && this.queue.length > (this.pumping ? 1 : 0)) {
+      const at = this.pumping ? 1 : 0;
+      const [old] = this.queue.splice(at, 1);
+      this.queued -= old!.length;
+      dropped += old!.length;
+    }
+    if (dropped) {
+      this.opts.onDropped?.(dropped);
+      this.warn({ dropped, waiting: this.queued }, 'NATS unreachable: oldest changes for the other nodes dropped');
+    }
+    if (!this.pumping) this.pumping = this.pump().finally(() => (this.pumping = null));
+  }
+
+  /** Changes still waiting for the stream (for tests and metrics). */
+  get waiting(): number {
+    return this.queued;
+  }
+
+  /** Sends what is queued, a chunk at a time and in order, each retried until the stream has it. */
+  private async pump(): Promise<void> {
+    const h = headers();
+    h.set(NODE, this.node);
+    let failures = 0;
+    while (this.queue.length) {
+      const head = this.queue[0]!;
+      const chunk = head.length > CHUNK ? head.slice(0, CHUNK) : head;
+      const msgID = `${this.node}-${this.sent + 1}`;
+      const data = this.enc.encode(JSON.stringify(chunk));
+      for (;;) {
+        try {
+          await this.js.publish(this.subject, data, { msgID, headers: h, timeout: 5_000 });
+          failures = 0;
+          break;
+        } catch (err) {
+          if (this.nc.isClosed()) return;
+          if (this.closing) {
+            this.logger.warn({ err, lost: this.queued }, 'NATS unreachable while closing: the last changes did not reach the other nodes');
+            return;
+          }
+          failures++;
+          this.warn({ err, waiting: this.queued }, 'NATS publish failed; retrying');
+          await new Promise((r) => setTimeout(r, Math.min(2_000, 100 * 2 ** Math.min(failures, 5))));
+        }
+      }
+      this.sent++;
+      if (chunk === head) this.queue.shift();
+      else this.queue[0] = head.slice(CHUNK);
+      this.queued -= chunk.length;
+    }
+  }
+
+  /** Delivers what the other nodes published, in stream order, until closed. */
+  private async follow(onRemote: (batch: Change[]) => void): Promise<void> {
+    const dec = new TextDecoder();
+    try {
+      for await (const m of this.messages) {
+        if (m.headers?.get(NODE) === this.node) continue;
+        try {
+          onRemote(JSON.parse(dec.decode(m.data)) as Change[]);
+        } catch (err) {
+          this.logger.error({ err, seq: m.seq }, 'bad NATS change message');
+        }
+      }
+    } catch (err) {
+      if (!this.closing) this.logger.error({ err }, 'NATS fan-out stopped following the stream');
+    }
+  }
+
+  private warn(obj: object, msg: string): void {
+    const now = Date.now();
+    if (now - this.lastWarn < 5_000) return;
+    this.lastWarn = now;
+    this.logger.warn(obj, msg);
+  }
+
+  /** Sends what is still queued (no more retries once an attempt fails), then leaves. */
   async close(): Promise<void> {
-    await this.nc.flush().catch(() => {});
-    // Let in-flight deliveries of our own last publications arrive before leaving.
-    await new Promise((r) => setTimeout(r, 50));
-    this.sub.unsubscribe();
-    await this.nc.close();
+    this.closing = true;
+    await this.pumping;
+    this.messages.stop();
+    // Not drain(): with NATS unreachable it would wait for a reconnect that may never come.
+    await this.nc.close().catch(() => {});
   }
 }

@@ -3,7 +3,7 @@ import type { SensingService } from '../sensing/sensing.service.ts';
 import { type Change, loadSnapshots, snapshotOf } from './changes.ts';
 import { SerialQueue } from './serial.ts';
 
-/** Where changes go between nodes: NATS when several nodes run, else nothing (local delivery). */
+/** Where changes go to the other nodes: NATS when several nodes run, else nowhere. */
 export interface Fanout {
   publish(batch: Change[]): void;
 }
@@ -17,9 +17,9 @@ const YIELD_MS = 10;
 /**
  * Collects every change this node commits (HTTP, batch, CreateObservations, MQTT), fills in the
  * Observation snapshots that the writer did not hand over (one read per tick), and passes the
- * batch to `origin` handlers (the bridge publishes there, once per change in the whole cluster)
- * and to the fan-out. Whatever the fan-out brings back, from this node or another, goes to the
- * `deliver` handlers (embedded-broker subscriptions, live push): every node sees every change once.
+ * batch to `origin` handlers (the bridge publishes there, once per change in the whole cluster),
+ * to the `deliver` handlers (embedded-broker subscriptions, live push) and to the fan-out, which
+ * brings the other nodes' changes to `deliver` in turn: every node sees every change once.
  */
 export class ChangeHub {
   private pending: Change[] = [];
@@ -62,7 +62,7 @@ export class ChangeHub {
     await this.passing.idle();
   }
 
-  /** Entry point of the fan-out (and of local delivery when there is none). */
+  /** Delivery of this node's changes, and entry point of the other nodes' (from the fan-out). */
   deliver(batch: Change[]): void {
     for (const h of this.deliverHandlers) {
       try {
@@ -109,7 +109,7 @@ export class ChangeHub {
     }
     const ready = batch.filter((c) => c.e !== 'Observation' || c.k !== 'create' || c.o);
     for (const h of this.originHandlers) await h(ready);
-    if (this.fanout) this.fanout.publish(ready);
-    else this.deliver(ready);
+    this.deliver(ready);
+    this.fanout?.publish(ready);
   }
 }

@@ -93,7 +93,9 @@ export class IngestModule {
     if (!config.publicUrl && addr && typeof addr === 'object') this.rootUrl = `http://localhost:${addr.port}/v1.1`;
     if (config.natsUrl) {
       const subject = `cantho.changes.${config.pgSchema ?? 'public'}`;
-      this.nats = await NatsFanout.connect(config.natsUrl, subject, (batch) => this.hub.deliver(batch), logger);
+      this.nats = await NatsFanout.connect(config.natsUrl, subject, (batch) => this.hub.deliver(batch), logger, {
+        onDropped: (n) => this.metrics.notifyDropped.inc({ consumer: 'nats' }, n),
+      });
       this.hub.setFanout(this.nats);
     }
     let mqttPort: number | null = null;

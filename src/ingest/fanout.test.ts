@@ -1,0 +1,144 @@
+/**
+ * The JetStream fan-out against a real nats-server of our own (a free port, a store in a temporary
+ * folder), so that it can be killed and started again: two nodes see each other's changes exactly
+ * once and in order across a NATS restart, what waits for NATS is bounded, and a NATS without
+ * JetStream is refused with a clear message.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import pino from 'pino';
+import type { Change } from './changes.ts';
+import { NatsFanout } from './fanout.ts';
+import { freePort, sleep } from './testing.ts';
+
+const BIN = '/usr/sbin/nats-server';
+const skip = existsSync(BIN) ? false : process.env.CI ? false : `needs ${BIN} (Debian's nats-server)`;
+if (skip) console.log(`# NOTICE: NATS fan-out tests skipped: ${skip}`);
+const logger = pino({ level: 'silent' });
+
+class NatsServer {
+  child: ChildProcess | null = null;
+  constructor(
+    readonly port: number,
+    readonly dir: string,
+    readonly jetstream = true,
+  ) {}
+  async start(): Promise<void> {
+    const args = ['-a', '127.0.0.1', '-p', String(this.port), ...(this.jetstream ? ['-js', '-sd', this.dir] : [])];
+    this.child = spawn(BIN, args, { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      if (await listening(this.port)) return;
+      await sleep(50);
+    }
+    throw new Error('nats-server did not start');
+  }
+  async kill(): Promise<void> {
+    const c = this.child;
+    if (!c || c.exitCode !== null) return;
+    const gone = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await gone;
+  }
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = netConnect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+async function server(jetstream = true): Promise<NatsServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'cantho-nats-'));
+  const s = new NatsServer(await freePort(), dir, jetstream);
+  after(async () => {
+    await s.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await s.start();
+  return s;
+}
+
+const change = (id: number): Change => ({ e: 'Observation', id, k: 'create' });
+
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+test('two nodes see each other’s changes exactly once and in order, across a kill -9 and restart of NATS', { skip, timeout: 90_000 }, async () => {
+  const nats = await server();
+  const subject = 'cantho.changes.fanout_test';
+  const got = { a: [] as number[], b: [] as number[] };
+  const a = await NatsFanout.connect(nats.url, subject, (batch) => got.a.push(...batch.map((c) => c.id)), logger);
+  const b = await NatsFanout.connect(nats.url, subject, (batch) => got.b.push(...batch.map((c) => c.id)), logger);
+  after(() => Promise.all([a.close(), b.close()]));
+
+  // Node a commits 1, 2, 3, … and node b 100001, 100002, …, in batches of 50 every 10 ms, and NATS
+  // is killed and started again midway: the batches committed meanwhile wait in each node.
+  const N = 60;
+  const sentA: number[] = [];
+  const sentB: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const ba = Array.from({ length: 50 }, (_, j) => i * 50 + j + 1);
+    const bb = ba.map((x) => x + 100_000);
+    a.publish(ba.map(change));
+    b.publish(bb.map(change));
+    sentA.push(...ba);
+    sentB.push(...bb);
+    if (i === 20) await nats.kill();
+    if (i === 40) {
+      assert.ok(a.waiting > 0 && b.waiting > 0, 'what is committed while NATS is down waits in the node');
+      await nats.start();
+    }
+    await sleep(10);
+  }
+  await until(() => got.b.length >= sentA.length && got.a.length >= sentB.length, 60_000, `every change (a got ${got.a.length}, b got ${got.b.length} of ${sentA.length})`);
+  await sleep(300);
+  // Each node receives only the other's changes (its own it delivers itself), each once, in order.
+  assert.deepEqual(got.b, sentA);
+  assert.deepEqual(got.a, sentB);
+  assert.equal(a.waiting + b.waiting, 0);
+});
+
+test('what waits for an unreachable NATS is bounded: the oldest changes are dropped and counted', { skip, timeout: 60_000 }, async () => {
+  const nats = await server();
+  const subject = 'cantho.changes.bounded_test';
+  const got: number[] = [];
+  let dropped = 0;
+  const a = await NatsFanout.connect(nats.url, subject, () => {}, logger, { maxWaiting: 1_000, onDropped: (n) => (dropped += n) });
+  const b = await NatsFanout.connect(nats.url, subject, (batch) => got.push(...batch.map((c) => c.id)), logger);
+  after(() => Promise.all([a.close(), b.close()]));
+  a.publish([1, 2, 3].map(change));
+  await until(() => got.length === 3, 10_000, 'the first changes');
+  await nats.kill();
+  for (let i = 0; i < 30; i++) a.publish(Array.from({ length: 100 }, (_, j) => change(1_000 + i * 100 + j)));
+  assert.ok(a.waiting <= 1_100, `at most the limit waits (and the batch being sent): ${a.waiting}`);
+  assert.ok(dropped >= 1_900, `the rest was dropped and counted: ${dropped}`);
+  await nats.start();
+  await until(() => a.waiting === 0, 30_000, 'the queue to drain');
+  await until(() => got.length === 3 + 3_000 - dropped, 30_000, `what was kept (${got.length})`);
+  // What arrives is the newest, in order, after the first three.
+  assert.deepEqual(got.slice(3), [...got.slice(3)].sort((x, y) => x - y));
+  assert.equal(got.at(-1), 3_999);
+});
+
+test('a NATS without JetStream is refused with a clear message', { skip, timeout: 30_000 }, async () => {
+  const nats = await server(false);
+  await assert.rejects(NatsFanout.connect(nats.url, 'cantho.changes.x', () => {}, logger), /has no JetStream.*-js/);
+});
