@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import Fastify from 'fastify';
 import { forEachBackend } from '../testing/platform.ts';
+import type { Change } from './changes.ts';
 import { LiveHub } from './live.ts';
 import { connect, type Network, seedNetwork } from './testing.ts';
 
@@ -105,6 +106,34 @@ forEachBackend(
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(again.events.length, 4, 'nothing twice');
       await again.close();
+    });
+
+    test('a reconnect resumes after its last event in delivery order, where a lower id came later (two PostgreSQL lanes, other nodes)', async () => {
+      const app = Fastify();
+      app.decorateRequest('principal', null);
+      const hub = new LiveHub(t.p.sensing, t.p.ingest.cache, t.p.ingest.metrics, () => 'http://x/v1.1');
+      hub.register(app);
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/live?datastreams=${net.waterLevel}`;
+      // Ids far above the stored ones, so that a fall back to the database would find none of them.
+      const B = 1e12;
+      const changes = (...ids: number[]): Change[] =>
+        ids.map((id) => ({ e: 'Observation', id: B + id, k: 'create', o: { ds: net.waterLevel, mds: null, foi: 1, ps: Date.now(), pe: null, rt: null, result: id, rq: null, vs: null, ve: null, params: null } }));
+      const s = await sse(url);
+      hub.handle(changes(5, 6));
+      assert.deepEqual((await s.next(2)).map((e) => e.data.result), [5, 6]);
+      await s.close();
+      // The other lane's transaction took 3 and 4 first and committed after 5 and 6.
+      hub.handle(changes(3, 4, 7));
+      const again = await sse(url, { 'last-event-id': String(B + 6) });
+      assert.deepEqual((await again.next(3)).map((e) => e.data.result), [3, 4, 7]);
+      hub.handle(changes(8));
+      assert.deepEqual((await again.next()).map((e) => e.data.result), [8]);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(again.events.length, 4, 'nothing twice');
+      await again.close();
+      hub.close();
+      await app.close();
     });
 
     test('beyond the ring buffer the database fills the gap', async () => {

@@ -33,7 +33,8 @@ const MAX_BUFFERED = 8 * 1024 * 1024;
  * SensorThings $filter on Datastreams, for an area or a sector) is a Server-Sent Events stream of
  * new Observations, each event `id:` being the Observation id. A client that
  * reconnects with `Last-Event-ID` gets what it missed: from a bounded in-memory ring of recent
- * events when they are all still there, else from the database (id > last id).
+ * events when they are all still there (what followed its last event there), else from the
+ * database (id > last id).
  */
 export class LiveHub {
   private readonly ring: (Entry | undefined)[];
@@ -186,7 +187,14 @@ export class LiveHub {
     return `id: ${e.id}\nevent: observation\ndata: ${JSON.stringify(body)}\n\n`;
   }
 
-  /** Sends what came after `last`: from the ring when it still holds all of it, else from the database. */
+  /**
+   * Sends what came after `last`: from the ring when it still holds all of it, else from the
+   * database. Ids do not always arrive in order (PostgreSQL's two commit lanes, other nodes'
+   * commits through NATS), so where the ring holds the event `last` itself, what follows it there
+   * is sent, lower ids included, as well as any higher id: on the node that sent `last`, nothing is
+   * lost (an event whose id passed another's may come twice); on another node, whose order differs,
+   * an event committed elsewhere around the break with a lower id can be.
+   */
   private async replay(cl: LiveClient, last: number): Promise<void> {
     const sent = new Set<number>();
     const write = (e: Entry) => {
@@ -194,12 +202,23 @@ export class LiveHub {
       e.text ??= this.eventText(e);
       cl.res.write(e.text);
     };
+    const n = this.ring.length;
+    const at = (i: number) => this.ring[(this.head + i) % n];
+    const wanted = (e: Entry | undefined): e is Entry => !!e && e.o.ds !== null && cl.streams.has(e.o.ds);
     try {
-      if (last >= this.evictedMax) {
-        const n = this.ring.length;
+      let from = -1;
+      for (let i = n - 1; i >= 0; i--) {
+        const e = at(i);
+        if (!e) break;
+        if (e.id === last) {
+          from = i + 1;
+          break;
+        }
+      }
+      if (from >= 0 || last >= this.evictedMax) {
         for (let i = 0; i < n; i++) {
-          const e = this.ring[(this.head + i) % n];
-          if (e && e.id > last && e.o.ds !== null && cl.streams.has(e.o.ds)) write(e);
+          const e = at(i);
+          if (wanted(e) && ((from >= 0 && i >= from) || e.id > last)) write(e);
         }
       } else {
         let after = last;
