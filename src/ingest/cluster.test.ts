@@ -10,7 +10,7 @@ import { after, test } from 'node:test';
 import { connect as natsConnect } from 'nats';
 import { testBackends } from '../testing/databases.ts';
 import { streamName } from './fanout.ts';
-import { collect, connect, freePort, sleep, spawnServer } from './testing.ts';
+import { collect, connect, freePort, natsServer, natsServerMissing, sleep, spawnServer } from './testing.ts';
 
 const pg = testBackends().find((b) => b.dialect === 'postgres');
 const ADMIN = 'cluster-admin-key-0123456789abcdef';
@@ -106,4 +106,59 @@ test('two nodes, one database, one broker, NATS fan-out: each Observation stored
   assert.equal(new Set(ids).size, total, 'broker subscribers: none twice');
   ac.abort();
   await Promise.all([sub.endAsync(), dev.endAsync()]);
+});
+
+test('two nodes and a NATS killed with -9 and started again under load: every node’s SSE clients still see every Observation once', { skip: pg ? natsServerMissing() : 'needs CANTHO_TEST_POSTGRES_URL', timeout: 90_000 }, async () => {
+  const nats = await natsServer();
+  const db = await pg!.open();
+  await db.close();
+  after(() => pg!.cleanup());
+  const env = { DATABASE_URL: pg!.url(), CANTHO_PG_SCHEMA: pg!.pgSchema!, NATS_URL: nats.url, MQTT_WS_PATH: 'off', CANTHO_BOOTSTRAP_ADMIN_KEY: ADMIN };
+  const nodes: Awaited<ReturnType<typeof spawnServer>>[] = [];
+  after(() => {
+    for (const n of nodes) n.child.kill('SIGKILL');
+  });
+  const ports = [await freePort(), await freePort()];
+  for (const p of ports) nodes.push(await spawnServer({ ...env, PORT: String(p), MQTT_PORT: String(await freePort()) }));
+  const [a, b] = ports.map((p) => `http://127.0.0.1:${p}`) as [string, string];
+  const post = (base: string, path: string, body: unknown) =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await post(a, '/v1.1/Things', {
+    name: 'Cluster',
+    description: 'NATS restart',
+    Locations: [{ name: 'l', description: 'l', encodingType: 'application/geo+json', location: { type: 'Point', coordinates: [105.78, 10.03] } }],
+    Datastreams: [{ name: 'd', description: 'd', observationType: 'x', unitOfMeasurement: {}, Sensor: { name: 's', description: 's', encodingType: 'text/plain', metadata: 'm' }, ObservedProperty: { name: 'o', definition: 'o', description: 'o' } }],
+  });
+  assert.equal(r.status, 201);
+  const ds = ((await (await fetch(`${b}/v1.1/Datastreams`)).json()) as { value: { '@iot.id': number }[] }).value[0]!['@iot.id'];
+  const ac = new AbortController();
+  after(() => ac.abort());
+  const seenA = await sseIds(`${a}/api/live?datastreams=${ds}`, ac);
+  const seenB = await sseIds(`${b}/api/live?datastreams=${ds}`, ac);
+  await sleep(200);
+
+  // 4 writers on each node for 6 s; NATS is killed after 1.5 s and started again 2 s later.
+  const stored: number[] = [];
+  const end = Date.now() + 6_000;
+  const writers = Array.from({ length: 8 }, async (_, w) => {
+    for (let i = 0; Date.now() < end; i++) {
+      const x = await post(w % 2 ? a : b, `/v1.1/Datastreams(${ds})/Observations`, { result: i });
+      assert.equal(x.status, 201, await x.text());
+      stored.push(Number(/\((\d+)\)$/.exec(x.headers.get('location')!)![1]));
+    }
+  });
+  const chaos = (async () => {
+    await sleep(1_500);
+    await nats.kill();
+    await sleep(2_000);
+    await nats.start();
+  })();
+  await Promise.all([...writers, chaos]);
+  for (let i = 0; i < 400 && (seenA.length < stored.length || seenB.length < stored.length); i++) await sleep(50);
+  await sleep(300);
+  const want = [...stored].sort((x, y) => x - y);
+  assert.ok(want.length > 100, `load ran: ${want.length}`);
+  assert.deepEqual([...seenA].sort((x, y) => x - y), want, 'node A SSE: every Observation, once');
+  assert.deepEqual([...seenB].sort((x, y) => x - y), want, 'node B SSE: every Observation, once');
+  ac.abort();
 });

@@ -5,71 +5,15 @@
  * JetStream is refused with a clear message.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect as netConnect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
 import pino from 'pino';
 import type { Change } from './changes.ts';
 import { NatsFanout } from './fanout.ts';
-import { freePort, sleep } from './testing.ts';
+import { natsServer as server, natsServerMissing, sleep } from './testing.ts';
 
-const BIN = '/usr/sbin/nats-server';
-const skip = existsSync(BIN) ? false : process.env.CI ? false : `needs ${BIN} (Debian's nats-server)`;
+const skip = natsServerMissing();
 if (skip) console.log(`# NOTICE: NATS fan-out tests skipped: ${skip}`);
 const logger = pino({ level: 'silent' });
-
-class NatsServer {
-  child: ChildProcess | null = null;
-  constructor(
-    readonly port: number,
-    readonly dir: string,
-    readonly jetstream = true,
-  ) {}
-  async start(): Promise<void> {
-    const args = ['-a', '127.0.0.1', '-p', String(this.port), ...(this.jetstream ? ['-js', '-sd', this.dir] : [])];
-    this.child = spawn(BIN, args, { stdio: 'ignore' });
-    for (let i = 0; i < 100; i++) {
-      if (await listening(this.port)) return;
-      await sleep(50);
-    }
-    throw new Error('nats-server did not start');
-  }
-  async kill(): Promise<void> {
-    const c = this.child;
-    if (!c || c.exitCode !== null) return;
-    const gone = new Promise((r) => c.once('exit', r));
-    c.kill('SIGKILL');
-    await gone;
-  }
-  get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
-  }
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = netConnect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
-async function server(jetstream = true): Promise<NatsServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'cantho-nats-'));
-  const s = new NatsServer(await freePort(), dir, jetstream);
-  after(async () => {
-    await s.kill();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  await s.start();
-  return s;
-}
 
 const change = (id: number): Change => ({ e: 'Observation', id, k: 'create' });
 

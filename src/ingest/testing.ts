@@ -3,6 +3,12 @@
  * Datastreams, keys of each kind, and MQTT helpers that wait for messages.
  */
 import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { TestPlatform } from '../testing/platform.ts';
 
@@ -160,4 +166,67 @@ export async function spawnServer(env: Record<string, string>, timeoutMs = 30_00
     await sleep(50);
   }
   return { child, exited, stderr: () => stderr };
+}
+
+const NATS_BIN = '/usr/sbin/nats-server';
+
+/** Why the tests that run a nats-server of their own cannot run here, or false (in CI they must). */
+export function natsServerMissing(): string | false {
+  return existsSync(NATS_BIN) || process.env.CI ? false : `needs ${NATS_BIN} (Debian's nats-server)`;
+}
+
+/** A nats-server of a test's own (a free port, a store in a temporary folder) that it may kill and start again. */
+export class NatsServer {
+  child: ChildProcess | null = null;
+  constructor(
+    readonly port: number,
+    readonly dir: string,
+    readonly jetstream = true,
+  ) {}
+
+  async start(): Promise<void> {
+    const args = ['-a', '127.0.0.1', '-p', String(this.port), ...(this.jetstream ? ['-js', '-sd', this.dir] : [])];
+    this.child = spawn(NATS_BIN, args, { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      if (await listening(this.port)) return;
+      await sleep(50);
+    }
+    throw new Error('nats-server did not start');
+  }
+
+  /** kill -9, as a crash would. */
+  async kill(): Promise<void> {
+    const c = this.child;
+    if (!c || c.exitCode !== null) return;
+    const gone = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await gone;
+  }
+
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = netConnect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** Starts a nats-server for the current test; it is killed and its store removed afterwards. */
+export async function natsServer(jetstream = true): Promise<NatsServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'cantho-nats-'));
+  const s = new NatsServer(await freePort(), dir, jetstream);
+  after(async () => {
+    await s.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await s.start();
+  return s;
 }
