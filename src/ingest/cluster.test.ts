@@ -41,10 +41,46 @@ async function sseIds(url: string, ac: AbortController): Promise<number[]> {
   return ids;
 }
 
-test('two nodes, one database, one broker, NATS fan-out: each Observation stored once and seen once everywhere', { skip: pg ? false : 'needs CANTHO_TEST_POSTGRES_URL', timeout: 60_000 }, async () => {
+const post = (base: string, path: string, body: unknown) =>
+  fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/**
+ * Two `cantho serve` on the test's PostgreSQL schema (one after the other: the first start creates
+ * the schema and the bootstrap key), a Thing with one Datastream made through the first, and an
+ * SSE client of that Datastream on each node.
+ */
+async function twoNodes(env: Record<string, string>, thing: Record<string, unknown> = {}) {
   const db = await pg!.open();
   await db.close();
   after(() => pg!.cleanup());
+  const nodes: Awaited<ReturnType<typeof spawnServer>>[] = [];
+  after(() => {
+    for (const n of nodes) n.child.kill('SIGKILL');
+  });
+  const ports = [await freePort(), await freePort()];
+  for (const p of ports) {
+    // Without a bridge each node runs an embedded broker: a port of its own.
+    const mqtt: Record<string, string> = env.MQTT_URL ? {} : { MQTT_PORT: String(await freePort()), MQTT_WS_PATH: 'off' };
+    nodes.push(await spawnServer({ DATABASE_URL: pg!.url(), CANTHO_PG_SCHEMA: pg!.pgSchema!, CANTHO_BOOTSTRAP_ADMIN_KEY: ADMIN, ...mqtt, ...env, PORT: String(p) }));
+  }
+  const [a, b] = ports.map((p) => `http://127.0.0.1:${p}`) as [string, string];
+  const r = await post(a, '/v1.1/Things', {
+    name: 'Cluster',
+    description: 'two nodes',
+    Locations: [{ name: 'l', description: 'l', encodingType: 'application/geo+json', location: { type: 'Point', coordinates: [105.78, 10.03] } }],
+    Datastreams: [{ name: 'd', description: 'd', observationType: 'x', unitOfMeasurement: {}, properties: { code: 'v' }, Sensor: { name: 's', description: 's', encodingType: 'text/plain', metadata: 'm' }, ObservedProperty: { name: 'o', definition: 'o', description: 'o' } }],
+    ...thing,
+  });
+  assert.equal(r.status, 201);
+  const ds = ((await (await fetch(`${b}/v1.1/Datastreams`)).json()) as { value: { '@iot.id': number }[] }).value[0]!['@iot.id'];
+  const ac = new AbortController();
+  after(() => ac.abort());
+  const seenA = await sseIds(`${a}/api/live?datastreams=${ds}`, ac);
+  const seenB = await sseIds(`${b}/api/live?datastreams=${ds}`, ac);
+  return { a, b, ds, seenA, seenB, ac };
+}
+
+test('two nodes, one database, one broker, NATS fan-out: each Observation stored once and seen once everywhere', { skip: pg ? false : 'needs CANTHO_TEST_POSTGRES_URL', timeout: 60_000 }, async () => {
   // The nodes keep their changes in a JetStream stream named after the schema: leave none behind.
   after(async () => {
     const nc = await natsConnect({ servers: NATS });
@@ -53,31 +89,7 @@ test('two nodes, one database, one broker, NATS fan-out: each Observation stored
     await nc.close();
   });
   const prefix = `cantho-cluster-${randomBytes(4).toString('hex')}`;
-  const env = { DATABASE_URL: pg!.url(), CANTHO_PG_SCHEMA: pg!.pgSchema!, MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_TOPIC_PREFIX: prefix, NATS_URL: NATS, CANTHO_BOOTSTRAP_ADMIN_KEY: ADMIN };
-  const ports = [await freePort(), await freePort()];
-  const nodes: Awaited<ReturnType<typeof spawnServer>>[] = [];
-  after(() => {
-    for (const n of nodes) n.child.kill('SIGKILL');
-  });
-  // One after the other: the first start creates the schema and the bootstrap key.
-  for (const p of ports) nodes.push(await spawnServer({ ...env, PORT: String(p) }));
-  const [a, b] = ports.map((p) => `http://127.0.0.1:${p}`) as [string, string];
-  const post = (base: string, path: string, body: unknown) =>
-    fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const r = await post(a, '/v1.1/Things', {
-    name: 'Cluster',
-    description: 'two nodes',
-    properties: { deviceId: `${prefix}-dev` },
-    Locations: [{ name: 'l', description: 'l', encodingType: 'application/geo+json', location: { type: 'Point', coordinates: [105.78, 10.03] } }],
-    Datastreams: [{ name: 'd', description: 'd', observationType: 'x', unitOfMeasurement: {}, properties: { code: 'v' }, Sensor: { name: 's', description: 's', encodingType: 'text/plain', metadata: 'm' }, ObservedProperty: { name: 'o', definition: 'o', description: 'o' } }],
-  });
-  assert.equal(r.status, 201);
-  const ds = ((await (await fetch(`${b}/v1.1/Datastreams`)).json()) as { value: { '@iot.id': number }[] }).value[0]!['@iot.id'];
-
-  const ac = new AbortController();
-  after(() => ac.abort());
-  const seenA = await sseIds(`${a}/api/live?datastreams=${ds}`, ac);
-  const seenB = await sseIds(`${b}/api/live?datastreams=${ds}`, ac);
+  const { a, b, ds, seenA, seenB, ac } = await twoNodes({ MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_TOPIC_PREFIX: prefix, NATS_URL: NATS }, { properties: { deviceId: `${prefix}-dev` } });
   const sub = await connect('mqtt://127.0.0.1:1883');
   after(() => sub.end(true));
   const topic = `${prefix}/v1.1/Datastreams(${ds})/Observations`;
@@ -110,31 +122,7 @@ test('two nodes, one database, one broker, NATS fan-out: each Observation stored
 
 test('two nodes and a NATS killed with -9 and started again under load: every node’s SSE clients still see every Observation once', { skip: pg ? natsServerMissing() : 'needs CANTHO_TEST_POSTGRES_URL', timeout: 90_000 }, async () => {
   const nats = await natsServer();
-  const db = await pg!.open();
-  await db.close();
-  after(() => pg!.cleanup());
-  const env = { DATABASE_URL: pg!.url(), CANTHO_PG_SCHEMA: pg!.pgSchema!, NATS_URL: nats.url, MQTT_WS_PATH: 'off', CANTHO_BOOTSTRAP_ADMIN_KEY: ADMIN };
-  const nodes: Awaited<ReturnType<typeof spawnServer>>[] = [];
-  after(() => {
-    for (const n of nodes) n.child.kill('SIGKILL');
-  });
-  const ports = [await freePort(), await freePort()];
-  for (const p of ports) nodes.push(await spawnServer({ ...env, PORT: String(p), MQTT_PORT: String(await freePort()) }));
-  const [a, b] = ports.map((p) => `http://127.0.0.1:${p}`) as [string, string];
-  const post = (base: string, path: string, body: unknown) =>
-    fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const r = await post(a, '/v1.1/Things', {
-    name: 'Cluster',
-    description: 'NATS restart',
-    Locations: [{ name: 'l', description: 'l', encodingType: 'application/geo+json', location: { type: 'Point', coordinates: [105.78, 10.03] } }],
-    Datastreams: [{ name: 'd', description: 'd', observationType: 'x', unitOfMeasurement: {}, Sensor: { name: 's', description: 's', encodingType: 'text/plain', metadata: 'm' }, ObservedProperty: { name: 'o', definition: 'o', description: 'o' } }],
-  });
-  assert.equal(r.status, 201);
-  const ds = ((await (await fetch(`${b}/v1.1/Datastreams`)).json()) as { value: { '@iot.id': number }[] }).value[0]!['@iot.id'];
-  const ac = new AbortController();
-  after(() => ac.abort());
-  const seenA = await sseIds(`${a}/api/live?datastreams=${ds}`, ac);
-  const seenB = await sseIds(`${b}/api/live?datastreams=${ds}`, ac);
+  const { a, b, ds, seenA, seenB, ac } = await twoNodes({ NATS_URL: nats.url });
   await sleep(200);
 
   // 4 writers on each node for 6 s; NATS is killed after 1.5 s and started again 2 s later.
