@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
+import { WRITER_CACHE_SIZE } from '../../src/storage/database.ts';
 import { sensingMigration } from '../../src/storage/migrations/001-sensing.ts';
 import { observationOrderMigration } from '../../src/storage/migrations/003-observation-order.ts';
 import { observationChecksMigration } from '../../src/storage/migrations/004-observation-checks.ts';
@@ -92,7 +93,7 @@ export function openRawSqlite(file: string, withFks: boolean, parent: { ds: numb
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma(`foreign_keys = ${withFks ? 'ON' : 'OFF'}`);
-  db.pragma('cache_size = -65536');
+  db.pragma(`cache_size = ${WRITER_CACHE_SIZE}`); // the server's writing connection beside its read threads (the default)
   db.pragma('temp_store = MEMORY'); // what the group commit's transactions run with (WriteTxOptions)
   if (withFks) for (const s of stubParents('sqlite', parent.ds, parent.foi)) db.exec(s);
   for (const s of observationsDdl('sqlite', withFks)) db.exec(s);
