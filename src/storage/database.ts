@@ -7,7 +7,7 @@ import { checkpointInBackground, truncateWal } from './checkpointer.ts';
 import { Mutex } from './mutex.ts';
 import { ReadPoolDialect, SqliteReadPool } from './read-pool.ts';
 
-/** cache_size (negative: KiB) of the writing connection when read threads serve the reads (see openSqlite). */
+/** cache_size (negative: KiB) of the writing connection when read threads serve the reads (see openDatabase). */
 export const WRITER_CACHE_SIZE = -16384;
 
 export type Dialect = 'sqlite' | 'postgres';
