@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
 import { connect as natsConnect } from 'nats';
 import { testBackends } from '../testing/databases.ts';
-import { streamName } from './fanout.ts';
+import { changesSubject, streamName } from './fanout.ts';
 import { collect, connect, freePort, natsServer, natsServerMissing, sleep, spawnServer } from './testing.ts';
 
 const pg = testBackends().find((b) => b.dialect === 'postgres');
@@ -85,7 +85,7 @@ test('two nodes, one database, one broker, NATS fan-out: each Observation stored
   after(async () => {
     const nc = await natsConnect({ servers: NATS });
     const jsm = await nc.jetstreamManager();
-    await jsm.streams.delete(streamName(`cantho.changes.${pg!.pgSchema}`)).catch(() => {});
+    await jsm.streams.delete(streamName(changesSubject(pg!.pgSchema!))).catch(() => {});
     await nc.close();
   });
   const prefix = `cantho-cluster-${randomBytes(4).toString('hex')}`;

@@ -9,7 +9,7 @@ import { after, test } from 'node:test';
 import pino from 'pino';
 import type { Change } from './changes.ts';
 import { NatsFanout } from './fanout.ts';
-import { natsServer as server, natsServerMissing, sleep } from './testing.ts';
+import { natsServer, natsServerMissing, sleep } from './testing.ts';
 
 const skip = natsServerMissing();
 if (skip) console.log(`# NOTICE: NATS fan-out tests skipped: ${skip}`);
@@ -26,7 +26,7 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
 }
 
 test('two nodes see each other’s changes exactly once and in order, across a kill -9 and restart of NATS', { skip, timeout: 90_000 }, async () => {
-  const nats = await server();
+  const nats = await natsServer();
   const subject = 'cantho.changes.fanout_test';
   const got = { a: [] as number[], b: [] as number[] };
   const a = await NatsFanout.connect(nats.url, subject, (batch) => got.a.push(...batch.map((c) => c.id)), logger);
@@ -61,7 +61,7 @@ test('two nodes see each other’s changes exactly once and in order, across a k
 });
 
 test('what waits for an unreachable NATS is bounded: the oldest changes are dropped and counted', { skip, timeout: 60_000 }, async () => {
-  const nats = await server();
+  const nats = await natsServer();
   const subject = 'cantho.changes.bounded_test';
   const got: number[] = [];
   let dropped = 0;
@@ -83,6 +83,6 @@ test('what waits for an unreachable NATS is bounded: the oldest changes are drop
 });
 
 test('a NATS without JetStream is refused with a clear message', { skip, timeout: 30_000 }, async () => {
-  const nats = await server(false);
+  const nats = await natsServer(false);
   await assert.rejects(NatsFanout.connect(nats.url, 'cantho.changes.x', () => {}, logger), /has no JetStream.*-js/);
 });

@@ -20,6 +20,11 @@ export interface NatsFanoutOptions {
   onDropped?: (n: number) => void;
 }
 
+/** The subject a deployment's nodes exchange their changes on: one per database schema. */
+export function changesSubject(pgSchema: string | null): string {
+  return `cantho.changes.${pgSchema ?? 'public'}`;
+}
+
 /** A JetStream stream name from the subject (`cantho.changes.public` → `CANTHO_CHANGES_PUBLIC`). */
 export function streamName(subject: string): string {
   return subject.replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase();

@@ -8,7 +8,7 @@ import type { SensingService } from '../sensing/sensing.service.ts';
 import type { Metrics } from '../server/metrics.ts';
 import { Bridge } from './bridge.ts';
 import { EmbeddedBroker, INTERNAL_TOPIC } from './broker.ts';
-import { NatsFanout } from './fanout.ts';
+import { changesSubject, NatsFanout } from './fanout.ts';
 import { GroupCommit } from './group-commit.ts';
 import { ChangeHub } from './hub.ts';
 import { Ingestor } from './ingestor.ts';
@@ -92,8 +92,7 @@ export class IngestModule {
     const addr = http.address();
     if (!config.publicUrl && addr && typeof addr === 'object') this.rootUrl = `http://localhost:${addr.port}/v1.1`;
     if (config.natsUrl) {
-      const subject = `cantho.changes.${config.pgSchema ?? 'public'}`;
-      this.nats = await NatsFanout.connect(config.natsUrl, subject, (batch) => this.hub.deliver(batch), logger, {
+      this.nats = await NatsFanout.connect(config.natsUrl, changesSubject(config.pgSchema), (batch) => this.hub.deliver(batch), logger, {
         onDropped: (n) => this.metrics.notifyDropped.inc({ consumer: 'nats' }, n),
       });
       this.hub.setFanout(this.nats);
