@@ -6,7 +6,7 @@ import { propValue, type Row } from '../read/serialize.ts';
 import { checkKeys, type Columns, encodeProp, isObject, linkId } from './encode.ts';
 import { type Created, type EntityWriter, isPrivate, mustExist, noteCreatedIn } from './entity-writer.ts';
 import { applyJsonPatch, type JsonPatchOp } from './json-patch.ts';
-import { checkResult } from './result-type.ts';
+import { checkResult, checkStreamTypes } from './result-type.ts';
 import { recomputeBuckets } from './rollups.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: schema typed by the entity model
@@ -88,6 +88,7 @@ export class EntityUpdater {
       await sql`UPDATE datastreams SET is_public = ${pub} WHERE thing_id = ${id}`.execute(trx);
       await sql`UPDATE multi_datastreams SET is_public = ${pub} WHERE thing_id = ${id}`.execute(trx);
     }
+    if (e === ENTITIES.Datastream || e === ENTITIES.MultiDatastream) checkStreamTypes(e.name, body, old);
     if ((e === ENTITIES.Datastream || e === ENTITIES.MultiDatastream) && 'properties' in body) {
       const props = body.properties;
       cols.code = isObject(props) && typeof props.code === 'string' ? props.code : null;

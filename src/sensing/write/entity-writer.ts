@@ -5,7 +5,7 @@ import { ENTITIES, type EntityDef, type NavDef } from '../model/entities.ts';
 import { checkKeys, type Columns, encodeProp, isObject, linkId } from './encode.ts';
 import { parseObservation } from './observation-input.ts';
 import type { ObservationWriter } from './observation-writer.ts';
-import { checkResult } from './result-type.ts';
+import { checkResult, checkStreamTypes } from './result-type.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: schema typed by the entity model
 type Trx = Kysely<any>;
@@ -159,6 +159,7 @@ export class EntityWriter {
     if (e === ENTITIES.Thing) {
       cols.is_public = isPrivate(body.properties) ? 0 : 1;
     } else if (e === ENTITIES.Datastream || e === ENTITIES.MultiDatastream) {
+      checkStreamTypes(e.name, body);
       const t = await sql<{ is_public: number }>`SELECT is_public FROM things WHERE id = ${cols.thing_id as number}`.execute(trx);
       cols.is_public = Number(t.rows[0]?.is_public ?? 1);
       const props = body.properties;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { forEachBackend } from '../../testing/platform.ts';
-import { misfit } from './result-type.ts';
+import { checkObservationType, misfit } from './result-type.ts';
 
 const OM = 'http://www.opengis.net/def/observationType/OGC-OM/2.0/';
 
@@ -23,6 +23,27 @@ test('misfit: the four typed observationTypes; null and other types take anythin
   for (const [type, v, why] of misfits) assert.equal(misfit(`${OM}${type}`, v), why);
   assert.match(misfit(`${OM}OM_Measurement`, 'x'.repeat(100))!, /not "x{39}…$/);
   assert.equal(misfit('OM_TruthObservation', 1), 'must be true or false (OM_TruthObservation), not 1', 'the short name too');
+});
+
+test('checkObservationType: a misspelt O&M type is refused with what was meant; types of the operator\'s own pass', () => {
+  for (const ok of [`${OM}OM_Measurement`, `${OM}OM_ComplexObservation`, `${OM}OM_SWEArrayObservation`, 'OM_CountObservation', 'urn:example:anything', 'http://example.org/types/OM_Whatever', 'x']) {
+    assert.doesNotThrow(() => checkObservationType('Datastream.observationType', ok), ok);
+  }
+  const meantUri = new RegExp(`; did you mean ${OM.replace(/[.]/g, '\\.')}OM_Measurement\\?$`);
+  const refused: [string, RegExp][] = [
+    [`${OM}OM_Measurment`, /^Datastream\.observationType "http:.*OM_Measurment" is not an O&M 2\.0 observation type; the types are .*OM_Measurement, OM_CountObservation/],
+    [`${OM}om_measurement`, meantUri],
+    [`${OM.replace('observationType', 'observationtype')}OM_Measurement`, meantUri],
+    ['om_truthobservation', /; did you mean OM_TruthObservation\?$/],
+    ['OM_Measure', /is not an O&M 2\.0 observation type; the types are/],
+  ];
+  for (const [type, why] of refused) {
+    assert.throws(() => checkObservationType('Datastream.observationType', type), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'INVALID_ENTITY', type);
+      assert.match(err.message, why);
+      return true;
+    });
+  }
 });
 
 forEachBackend((t) => {
@@ -109,5 +130,30 @@ forEachBackend((t) => {
     assert.equal((await t.api('PATCH', self, { Datastream: { '@iot.id': ids.truth }, result: true })).status, 200);
     assert.deepEqual(((await t.api('GET', `${self}?$select=result`)).body as { result: unknown }).result, true);
     assert.equal((await t.api('PATCH', self, { result: 2.5 })).status, 400);
+  });
+  test('a Datastream or MultiDatastream with a misspelt O&M type is refused (400 INVALID_ENTITY), on POST, deep insert and PATCH; nothing is written', async () => {
+    const thing = (await t.api('POST', '/v1.1/Things', { name: 'types', description: 'd' })).body as { '@iot.id': number };
+    const streams = async () => ((await t.api('GET', '/v1.1/Datastreams?$count=true&$top=0')).body as { '@iot.count': number })['@iot.count'];
+    const before = await streams();
+    const typo = `${OM}OM_Measurment`;
+    const posted = await t.api('POST', '/v1.1/Datastreams', { ...stream('typo', typo), Thing: { '@iot.id': thing['@iot.id'] } });
+    assert.equal(posted.status, 400, posted.text);
+    assert.equal(code(posted), 'INVALID_ENTITY');
+    assert.match((posted.body as { message: string }).message, /^Datastream\.observationType ".*OM_Measurment" is not an O&M 2\.0 observation type/);
+    const deep = await t.api('POST', '/v1.1/Things', { name: 'deep-typo', description: 'd', Datastreams: [stream('deep-typo', 'om_measurement')] });
+    assert.equal(code(deep), 'INVALID_ENTITY', deep.text);
+    assert.match((deep.body as { message: string }).message, /did you mean http:.*\/OM_Measurement\?/);
+    const multi = await t.api('POST', '/v1.1/MultiDatastreams', {
+      name: 'm-typo', description: 'd', observationType: `${OM}OM_ComplexObservation`, multiObservationDataTypes: [`${OM}OM_Measurement`, `${OM}OM_TruthObservaton`],
+      unitOfMeasurements: [uom, uom], Thing: { '@iot.id': thing['@iot.id'] }, Sensor: sensor, ObservedProperties: [{ name: 'mt1', definition: 'o', description: 'o' }, { name: 'mt2', definition: 'o', description: 'o' }],
+    });
+    assert.equal(code(multi), 'INVALID_ENTITY', multi.text);
+    assert.match((multi.body as { message: string }).message, /^MultiDatastream\.multiObservationDataTypes\[1\]/);
+    assert.equal(await streams(), before);
+    const patched = await t.api('PATCH', `/v1.1/Datastreams(${ids.measure})`, { observationType: typo });
+    assert.equal(code(patched), 'INVALID_ENTITY', patched.text);
+    // The stream keeps its type, and with it the result check.
+    assert.equal(code(await post({ result: 'high', Datastream: { '@iot.id': ids.measure } })), 'WRONG_TYPE');
+    assert.equal((await t.api('PATCH', `/v1.1/Datastreams(${ids.free})`, { observationType: 'urn:example:other', name: 'free' })).status, 200);
   });
 });

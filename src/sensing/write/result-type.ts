@@ -19,6 +19,44 @@ const TYPED: Record<string, { fits: (v: unknown) => boolean; is: string }> = {
 };
 const RULES = new Map(Object.entries(TYPED).flatMap(([name, rule]) => [[name, rule], [`${OM}${name}`, rule]] as const));
 
+/** The observation types of O&M 2.0 (ISO 19156), of which §8.2.4 Table 12 names five. */
+const OM_TYPES = new Set([
+  'OM_CategoryObservation', 'OM_ComplexObservation', 'OM_CountObservation', 'OM_DiscreteCoverageObservation', 'OM_GeometryObservation',
+  'OM_Measurement', 'OM_Observation', 'OM_PointCoverageObservation', 'OM_SWEArrayObservation', 'OM_TemporalObservation', 'OM_TimeSeriesObservation', 'OM_TruthObservation',
+]);
+
+/**
+ * Throws INVALID_ENTITY for an observation type that claims to be one of O&M's (its URI or an
+ * `OM_` short name, in any case) but is none of them: a misspelt `OM_Measurment` would otherwise be
+ * taken as a type of the operator's own, and the stream's results would go unchecked. Any other
+ * URI (a type of the operator's own) is taken as it is.
+ */
+export function checkObservationType(where: string, type: unknown): void {
+  if (typeof type !== 'string') return; // left to the property's own type check
+  const lower = type.toLowerCase();
+  const uri = lower.startsWith(OM.toLowerCase());
+  if (!uri && !lower.startsWith('om_')) return;
+  const name = uri ? type.slice(OM.length) : type;
+  if (OM_TYPES.has(name) && (!uri || type.startsWith(OM))) return;
+  const near = [...OM_TYPES].find((t) => t.toLowerCase() === name.toLowerCase());
+  const hint = near ? `; did you mean ${uri ? OM : ''}${near}?` : `; the types are ${OM}OM_Measurement, OM_CountObservation, OM_TruthObservation, OM_CategoryObservation, OM_Observation and the other OM_ names of O&M 2.0`;
+  throw new AppError('INVALID_ENTITY', `${where} ${JSON.stringify(type)} is not an O&M 2.0 observation type${hint}`);
+}
+
+/**
+ * Checks the observation types a Datastream or MultiDatastream body sets; on an update (`old`, the
+ * stored row), only those it changes, so that a row stored before this check can still be edited.
+ */
+export function checkStreamTypes(entity: string, body: Record<string, unknown>, old?: Record<string, unknown>): void {
+  if (body.observationType !== undefined && body.observationType !== old?.observation_type) checkObservationType(`${entity}.observationType`, body.observationType);
+  const many = body.multiObservationDataTypes;
+  if (!Array.isArray(many)) return;
+  const before = old ? typesOf(old.multi_observation_data_types) : [];
+  many.forEach((t, i) => {
+    if (t !== before[i]) checkObservationType(`${entity}.multiObservationDataTypes[${i}]`, t);
+  });
+}
+
 /** `OM_Measurement` for the standard URIs, else the type as given. */
 function shortType(observationType: string): string {
   return observationType.startsWith(OM) ? observationType.slice(OM.length) : observationType;
