@@ -9,7 +9,7 @@ import type { Principal } from '../auth/roles.ts';
 /** What the broker asks of the ingest module, one hook per MQTT control packet it must judge. */
 export interface BrokerHooks {
   /** Password = API key → principal; undefined password → anonymous; null → refused. */
-  authenticate(password: string | undefined): Promise<Principal | null | 'anonymous'>;
+  authenticate(client: Client, username: string | undefined, password: string | undefined): Promise<Principal | null | 'anonymous'>;
   /**
    * A client's PUBLISH, before its PUBACK: resolves once the data are committed (or refused) with
    * whether the packet was taken; throws when storage failed (the client is then disconnected).
@@ -27,6 +27,12 @@ export interface BrokerOptions {
   readonly host: string;
   /** Serve MQTT over WebSocket on this HTTP server at `wsPath` (browsers). */
   readonly http?: { server: HttpServer; path: string };
+}
+
+/** The client's address (TCP, or the WebSocket upgrade request's), for logs. */
+export function remoteAddress(client: Client): string | undefined {
+  const c = client as unknown as { conn?: { remoteAddress?: string }; req?: IncomingMessage };
+  return c.conn?.remoteAddress ?? c.req?.socket?.remoteAddress;
 }
 
 /** Where every raw create-publish goes after it was handled: `$` topics nobody may subscribe to. */
@@ -55,8 +61,8 @@ export class EmbeddedBroker {
   ) {
     this.aedes = new Aedes({
       // Anonymous and bad-key clients are told apart: CONNACK 4 only for a key that does not work.
-      authenticate: (client, _username, password, done) => {
-        hooks.authenticate(password?.toString('utf8')).then(
+      authenticate: (client, username, password, done) => {
+        hooks.authenticate(client, username || undefined, password?.toString('utf8')).then(
           (p) => {
             if (p === null) {
               const e = new Error('bad API key') as AuthenticateError;

@@ -4,10 +4,11 @@ import type { Logger } from 'pino';
 import type { KeyStore } from '../auth/keys.ts';
 import { can } from '../auth/roles.ts';
 import type { Config } from '../config/config.ts';
+import { isAppError } from '../core/errors.ts';
 import type { SensingService } from '../sensing/sensing.service.ts';
 import type { Metrics } from '../server/metrics.ts';
 import { Bridge } from './bridge.ts';
-import { EmbeddedBroker, INTERNAL_TOPIC } from './broker.ts';
+import { EmbeddedBroker, INTERNAL_TOPIC, remoteAddress } from './broker.ts';
 import { changesSubject, NatsFanout } from './fanout.ts';
 import { GroupCommit } from './group-commit.ts';
 import { ChangeHub } from './hub.ts';
@@ -139,7 +140,15 @@ export class IngestModule {
     const prefix = this.deps.config.mqttTopicPrefix;
     const strip = (t: string) => (t.startsWith(prefix) ? t.slice(prefix.length) : null);
     return {
-      authenticate: async (password: string | undefined) => (password === undefined || password === '' ? ('anonymous' as const) : this.deps.keys.authenticate(password)),
+      authenticate: async (client: import('aedes').Client, username: string | undefined, password: string | undefined) => {
+        if (password === undefined || password === '') return 'anonymous' as const;
+        const p = await this.deps.keys.authenticate(password);
+        if (!p) {
+          this.metrics.connectionsRefused.inc({ reason: 'bad_key' });
+          this.ingestor.warn({ client: client.id, username, address: remoteAddress(client) }, 'MQTT CONNECT refused: the password is not a valid API key');
+        }
+        return p;
+      },
       publish: async (client: import('aedes').Client, principal: import('../auth/roles.ts').Principal | null, packet: import('aedes').PublishPacket) => {
         const topic = packet.topic;
         packet.topic = INTERNAL_TOPIC;
@@ -167,7 +176,12 @@ export class IngestModule {
           if (sub.mode === 'property') initial = JSON.stringify((await this.sensing.get({ principal: SYSTEM, root: this.rootUrl }, sub.pathText, new URLSearchParams())).body);
           this.subscriptions.add(client.id, anonymous, topic, sub, qos, initial);
           return true;
-        } catch {
+        } catch (err) {
+          const reason = isAppError(err) ? (err.code === 'NOT_FOUND' ? 'not_found' : 'topic') : 'error';
+          this.metrics.subscriptionsRefused.inc({ reason });
+          const message = `MQTT SUBSCRIBE "${topic}" refused: ${(err as Error).message}`;
+          if (reason === 'error') this.deps.logger.error({ err, client: client.id }, message);
+          else this.ingestor.warn({ reason, client: client.id }, message);
           return false;
         }
       },

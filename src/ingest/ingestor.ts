@@ -60,15 +60,20 @@ export class Ingestor {
     }
   }
 
-  /** Counts and logs (at most ~20 lines a second) one refusal. */
+  /** Counts and logs one refusal. */
   refuse(reason: RejectReason, message: string, topic: unknown, who: string, n = 1): void {
     this.metrics.rejected.inc({ reason }, n);
+    this.warn({ reason, topic, client: who }, `ingest refused: ${message}`);
+  }
+
+  /** A warning, at most ~20 lines a second: a misbehaving or hostile client cannot flood the log. */
+  warn(obj: object, message: string): void {
     const now = Date.now();
     if (now - this.logRefill > 1000) {
       this.logBudget = 20;
       this.logRefill = now;
     }
-    if (this.logBudget-- > 0) this.logger.warn({ reason, topic, client: who }, `ingest refused: ${message}`);
+    if (this.logBudget-- > 0) this.logger.warn(obj, message);
   }
 
   private authorize(p: Principal | null): Principal {

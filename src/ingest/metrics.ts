@@ -36,6 +36,13 @@ export function createIngestMetrics(registry: Registry) {
       help: "Bridge mode: the external broker's own count of messages it dropped at its queue limits (Mosquitto $SYS/broker/publish/messages/dropped)",
       registers,
     }),
+    connectionsRefused: new Counter({ name: 'cantho_mqtt_connections_refused_total', help: 'Embedded broker: CONNECTs refused (bad_key: a password that is no valid API key)', labelNames: ['reason'], registers }),
+    subscriptionsRefused: new Counter({
+      name: 'cantho_mqtt_subscriptions_refused_total',
+      help: 'Embedded broker: SUBSCRIBE topics refused (topic: not a resource path; not_found: no such entity, or private to this client)',
+      labelNames: ['reason'],
+      registers,
+    }),
     liveClients: new Gauge({ name: 'cantho_live_clients', help: 'Connected Server-Sent Events clients', registers }),
   };
 }

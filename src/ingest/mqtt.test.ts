@@ -105,6 +105,10 @@ forEachBackend(
         (e: { packet?: { granted: number[] } }) => e.packet?.granted,
       );
       assert.deepEqual(granted, [128, 128, 0, 128, 128], 'SUBACK 0x80 for private, system and wildcard topics');
+      const metrics = await t.p.metrics.registry.metrics();
+      assert.match(metrics, /cantho_mqtt_connections_refused_total\{reason="bad_key"\} 1\n/);
+      assert.match(metrics, /cantho_mqtt_subscriptions_refused_total\{reason="not_found"\} 2\n/, 'the private Thing and stream');
+      assert.match(metrics, /cantho_mqtt_subscriptions_refused_total\{reason="topic"\} 2\n/, '$SYS/# and v1.1/#');
       const things = collect(anon, 'v1.1/Things');
       const authed = await connect(url, { password: net.viewerKey });
       const authedThings = collect(authed, 'v1.1/Things');
