@@ -31,7 +31,7 @@ async function sseIds(url: string, ac: AbortController): Promise<number[]> {
         const { value, done } = await reader.read();
         if (done) break;
         buf += dec.decode(value, { stream: true });
-        for (const m of buf.matchAll(/^id: (\d+)$/gm)) ids.push(Number(m[1]));
+        for (const m of buf.matchAll(/^id: (\d+)(?:@\d+\.\d+)?$/gm)) ids.push(Number(m[1]));
         buf = buf.slice(buf.lastIndexOf('\n\n') + 2);
       }
     } catch {
@@ -149,4 +149,105 @@ test('two nodes and a NATS killed with -9 and started again under load: every no
   assert.deepEqual([...seenA].sort((x, y) => x - y), want, 'node A SSE: every Observation, once');
   assert.deepEqual([...seenB].sort((x, y) => x - y), want, 'node B SSE: every Observation, once');
   ac.abort();
+});
+
+/**
+ * An SSE client that the test cuts off and sends to another node: the Observation ids it got, and
+ * its last event id as sent. Cut off by the server, it reconnects to the same node, as EventSource does.
+ */
+function resumable(ds: number) {
+  const ids: number[] = [];
+  let last: string | null = null;
+  let ac: AbortController | null = null;
+  let reading: Promise<void> = Promise.resolve();
+  const client = {
+    ids,
+    get last() {
+      return last;
+    },
+    async open(base: string): Promise<void> {
+      const mine = new AbortController();
+      ac = mine;
+      const res = await fetch(`${base}/api/live?datastreams=${ds}`, { signal: mine.signal, headers: last ? { 'last-event-id': last } : {} });
+      assert.equal(res.status, 200);
+      reading = (async () => {
+        const reader = res.body!.getReader();
+        const dec = new TextDecoder();
+        let buf = '';
+        try {
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            buf += dec.decode(value, { stream: true });
+            for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+              const m = /^id: ((\d+)(?:@\d+\.\d+)?)$/m.exec(buf.slice(0, i));
+              buf = buf.slice(i + 2);
+              if (!m) continue;
+              ids.push(Number(m[2]));
+              last = m[1]!;
+            }
+          }
+        } catch {
+          /* cut off */
+        }
+        if (!mine.signal.aborted) {
+          await sleep(100);
+          await client.open(base);
+        }
+      })();
+    },
+    async cut() {
+      ac?.abort();
+      await reading;
+    },
+  };
+  return client;
+}
+
+test('two nodes: an SSE client cut off under load resumes on the other node, and past the ring, with every Observation once', { skip: pg ? natsServerMissing() : 'needs CANTHO_TEST_POSTGRES_URL', timeout: 90_000 }, async () => {
+  const nats = await natsServer();
+  const { a, b, ds, seenA } = await twoNodes({ NATS_URL: nats.url });
+  const client = resumable(ds);
+  await client.open(a);
+  await sleep(200);
+
+  // 4 writers on each node for 3 s; the client moves from A to B after 1 s, and is cut off again at the end.
+  const stored: number[] = [];
+  const write = async (base: string, i: number) => {
+    const x = await post(base, `/v1.1/Datastreams(${ds})/Observations`, { result: i });
+    assert.equal(x.status, 201, await x.text());
+    stored.push(Number(/\((\d+)\)$/.exec(x.headers.get('location')!)![1]));
+  };
+  const end = Date.now() + 3_000;
+  const writers = Array.from({ length: 8 }, async (_, w) => {
+    for (let i = 0; Date.now() < end; i++) await write(w % 2 ? a : b, i);
+  });
+  const moves = (async () => {
+    await sleep(1_000);
+    await client.cut();
+    assert.ok(client.last, 'events before the cut');
+    await sleep(100);
+    await client.open(b);
+  })();
+  await Promise.all([...writers, moves]);
+  await sleep(500);
+  await client.cut();
+  // While it is away, more than the ring's 20,000 events: it resumes on A from the stream itself.
+  const rows = Array.from({ length: 25_000 }, (_, i) => [new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString(), i]);
+  const big = await post(a, '/v1.1/CreateObservations', [{ Datastream: { '@iot.id': ds }, components: ['phenomenonTime', 'result'], dataArray: rows }]);
+  const links = await big.text();
+  assert.equal(big.status, 201, links);
+  for (const link of JSON.parse(links) as string[]) stored.push(Number(/\((\d+)\)$/.exec(link)![1]));
+  await write(b, -1);
+  // Once A has handed on all of it (its own SSE client has it), the ring no longer reaches back.
+  for (let i = 0; i < 400 && seenA.length < stored.length; i++) await sleep(50);
+  await client.open(a);
+  for (let i = 0; i < 400 && client.ids.length < stored.length; i++) await sleep(50);
+  await sleep(300);
+  await client.cut();
+  const want = [...stored].sort((x, y) => x - y);
+  assert.ok(want.length > 25_100, `load ran: ${want.length}`);
+  const got = [...client.ids].sort((x, y) => x - y);
+  assert.equal(got.length - new Set(got).size, 0, 'none twice');
+  assert.deepEqual(got, want, 'every Observation');
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type ConsumerMessages, connect, DiscardPolicy, headers, type JetStreamClient, type NatsConnection, nanos, RetentionPolicy, StorageType } from 'nats';
+import { type ConsumerMessages, connect, DiscardPolicy, headers, type JetStreamClient, type JetStreamManager, type NatsConnection, nanos, RetentionPolicy, StorageType } from 'nats';
 import type { Logger } from 'pino';
 import type { Change } from './changes.ts';
 import type { Fanout } from './hub.ts';
@@ -18,7 +18,16 @@ export interface NatsFanoutOptions {
   maxWaiting?: number;
   /** Called with the number of changes dropped at `maxWaiting`. */
   onDropped?: (n: number) => void;
+  /**
+   * Called with every message of the stream, this node's own included, in stream order, with its
+   * stream sequence: one order of every change in the cluster, the same on every node (live push
+   * numbers its events by it, so that a client can resume on any node).
+   */
+  onSequenced?: (batch: Change[], seq: number) => void;
 }
+
+/** Most messages `history` reads for one resume (each holds up to CHUNK changes). */
+const HISTORY_MAX = 1000;
 
 /** The subject a deployment's nodes exchange their changes on: one per database schema. */
 export function changesSubject(pgSchema: string | null): string {
@@ -53,6 +62,7 @@ export class NatsFanout implements Fanout {
 
   private constructor(
     private readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
     private readonly js: JetStreamClient,
     private readonly messages: ConsumerMessages,
     private readonly subject: string,
@@ -65,7 +75,7 @@ export class NatsFanout implements Fanout {
     const nc = await connect({ servers: url, name: 'cantho', maxReconnectAttempts: -1 });
     try {
       const stream = streamName(subject);
-      let jsm: Awaited<ReturnType<NatsConnection['jetstreamManager']>>;
+      let jsm: JetStreamManager;
       try {
         jsm = await nc.jetstreamManager();
       } catch (err) {
@@ -96,7 +106,7 @@ export class NatsFanout implements Fanout {
       const consumer = await js.consumers.get(stream, { filterSubjects: subject, opt_start_seq: last + 1 });
       // Heartbeats every 2 s: a consumer lost with a NATS restart is noticed and made again quickly.
       const messages = await consumer.consume({ max_messages: 64, expires: 10_000, idle_heartbeat: 2_000 });
-      const fanout = new NatsFanout(nc, js, messages, subject, logger, opts);
+      const fanout = new NatsFanout(nc, jsm, js, messages, subject, logger, opts);
       void fanout.follow(onRemote);
       logger.info({ subject, stream, from: last + 1 }, 'NATS fan-out connected (JetStream)');
       return fanout;
@@ -168,17 +178,57 @@ export class NatsFanout implements Fanout {
   /** Delivers what the other nodes published, in stream order, until closed. */
   private async follow(onRemote: (batch: Change[]) => void): Promise<void> {
     const dec = new TextDecoder();
+    const sequenced = this.opts.onSequenced;
     try {
       for await (const m of this.messages) {
-        if (m.headers?.get(NODE) === this.node) continue;
+        const own = m.headers?.get(NODE) === this.node;
+        if (own && !sequenced) continue;
         try {
-          onRemote(JSON.parse(dec.decode(m.data)) as Change[]);
+          const batch = JSON.parse(dec.decode(m.data)) as Change[];
+          if (!own) onRemote(batch);
+          sequenced?.(batch, m.seq);
         } catch (err) {
           this.logger.error({ err, seq: m.seq }, 'bad NATS change message');
         }
       }
     } catch (err) {
       if (!this.closing) this.logger.error({ err }, 'NATS fan-out stopped following the stream');
+    }
+  }
+
+  /**
+   * Reads the stream's messages `from`..`to` (sequences), in order, for a client resuming from an
+   * older position than the ring of recent events holds. False, with nothing read, when the stream
+   * no longer holds `from` (past its age or size limit), the span is longer than HISTORY_MAX
+   * messages, or NATS does not answer within `timeoutMs`.
+   */
+  async history(from: number, to: number, each: (batch: Change[], seq: number) => void, timeoutMs = 5_000): Promise<boolean> {
+    if (to < from) return true;
+    if (to - from + 1 > HISTORY_MAX) return false;
+    const deadline = Date.now() + timeoutMs;
+    try {
+      const info = await this.jsm.streams.info(streamName(this.subject));
+      if (info.state.first_seq > from || info.state.last_seq < to) return false;
+      const consumer = await this.js.consumers.get(streamName(this.subject), { filterSubjects: this.subject, opt_start_seq: from });
+      const dec = new TextDecoder();
+      const read: { batch: Change[]; seq: number }[] = [];
+      while (read.length === 0 || read[read.length - 1]!.seq < to) {
+        const left = deadline - Date.now();
+        if (left <= 0) return false;
+        const msgs = await consumer.fetch({ max_messages: Math.min(256, to - from + 1 - read.length), expires: Math.max(1_000, Math.min(left, 5_000)) });
+        let got = 0;
+        for await (const m of msgs) {
+          got++;
+          if (m.seq <= to) read.push({ batch: JSON.parse(dec.decode(m.data)) as Change[], seq: m.seq });
+        }
+        if (got === 0 && Date.now() >= deadline) return false;
+      }
+      // All or nothing: a resume that stops half way would leave its client with a hole.
+      for (const r of read) each(r.batch, r.seq);
+      return true;
+    } catch (err) {
+      this.logger.warn({ err, from, to }, 'NATS stream history not read');
+      return false;
     }
   }
 

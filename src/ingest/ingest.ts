@@ -93,8 +93,11 @@ export class IngestModule {
     const addr = http.address();
     if (!config.publicUrl && addr && typeof addr === 'object') this.rootUrl = `http://localhost:${addr.port}/v1.1`;
     if (config.natsUrl) {
+      // Live push follows the stream, this node's own changes included: one order on every node.
+      this.live.sequence({ history: (from, to, each) => this.nats?.history(from, to, each) ?? Promise.resolve(false) });
       this.nats = await NatsFanout.connect(config.natsUrl, changesSubject(config.pgSchema), (batch) => this.hub.deliver(batch), logger, {
         onDropped: (n) => this.metrics.notifyDropped.inc({ consumer: 'nats' }, n),
+        onSequenced: (batch, seq) => this.live.handleSequenced(batch, seq),
       });
       this.hub.setFanout(this.nats);
     }

@@ -8,9 +8,15 @@ import { type Change, loadSince, type ObsSnapshot, renderObservation } from './c
 import type { IngestMetrics } from './metrics.ts';
 import type { StreamCache } from './stream-cache.ts';
 
+/** A change's place in the cluster's one order (several nodes): its NATS stream sequence and its index in that message. */
+type Pos = readonly [seq: number, index: number];
+
+const before = (a: Pos, b: Pos) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+
 interface Entry {
   id: number;
   o: ObsSnapshot;
+  pos?: Pos;
   text?: string;
 }
 
@@ -19,7 +25,41 @@ interface LiveClient {
   readonly streams: ReadonlySet<number>;
   /** While replaying after a reconnect: live events held back, then sent unless already replayed. */
   held: Entry[] | null;
-  replayed: Set<number> | null;
+  /** Several nodes: the position this client has had everything up to; live events at or before it are not sent again. */
+  after: Pos | null;
+}
+
+/** The client went away during its replay. */
+class Gone extends Error {}
+
+/** Resolves when the socket has written out its buffer, or closed. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** Where a resuming client left off: `Last-Event-ID` as sent, `<Observation id>` or, with several nodes, `<id>@<seq>.<index>`. */
+interface Cursor {
+  id: number;
+  pos: Pos | null;
+}
+
+/** The stream history of several nodes (the NATS fan-out), for a resume from past the ring. */
+export interface History {
+  history(from: number, to: number, each: (batch: Change[], seq: number) => void): Promise<boolean>;
+}
+
+export function parseCursor(v: unknown): Cursor | null {
+  const m = typeof v === 'string' ? /^(\d{1,15})(?:@(\d{1,15})\.(\d{1,6}))?$/.exec(v) : null;
+  if (!m) return null;
+  return { id: Number(m[1]), pos: m[2] === undefined ? null : [Number(m[2]), Number(m[3])] };
 }
 
 const MAX_STREAMS = 1000;
@@ -27,6 +67,8 @@ const DB_PAGE = 5000;
 const DB_MAX = 200_000;
 /** A client whose socket holds more than this unsent is cut off; it resumes with Last-Event-ID. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
+/** Live events held for a client while its replay runs; past it the client is cut off and resumes. */
+const MAX_HELD = 100_000;
 
 /**
  * Live push for the web app: `GET /api/live?datastreams=1,2` (or `things=3,4`, or `filter=` a
@@ -44,6 +86,9 @@ export class LiveHub {
   private readonly byStream = new Map<number, Set<LiveClient>>();
   private readonly clients = new Set<LiveClient>();
   private heartbeat: NodeJS.Timeout | null = null;
+  /** Several nodes: the fan-out's stream, and the last sequence of it this hub has handled. */
+  private stream: History | null = null;
+  private lastSeq = 0;
 
   constructor(
     private readonly sensing: SensingService,
@@ -55,21 +100,41 @@ export class LiveHub {
     this.ring = new Array(capacity);
   }
 
-  /** Change-hub consumer: every created Observation enters the ring and reaches its listeners. */
+  /**
+   * Several nodes: from now on events come from the fan-out's stream (`handleSequenced`), every
+   * node's own included, so that each node sends them in the same order and numbers them by their
+   * place in it; a client can then resume on any node.
+   */
+  sequence(stream: History): void {
+    this.stream = stream;
+  }
+
+  /** Change-hub consumer (one node): every created Observation enters the ring and reaches its listeners. */
   handle(batch: Change[]): void {
-    // One write per client and batch instead of one per event (each would be a chunk and a syscall).
+    if (!this.stream) this.corked(() => this.fanOut(batch));
+  }
+
+  /** Several nodes: one message of the fan-out's stream, with its sequence. */
+  handleSequenced(batch: Change[], seq: number): void {
+    this.lastSeq = seq;
+    this.corked(() => this.fanOut(batch, seq));
+  }
+
+  /** One write per client and batch instead of one per event (each would be a chunk and a syscall). */
+  private corked(fn: () => void): void {
     for (const cl of this.clients) cl.res.cork();
     try {
-      this.fanOut(batch);
+      fn();
     } finally {
       for (const cl of this.clients) cl.res.uncork();
     }
   }
 
-  private fanOut(batch: Change[]): void {
-    for (const c of batch) {
+  private fanOut(batch: Change[], seq?: number): void {
+    for (let i = 0; i < batch.length; i++) {
+      const c = batch[i]!;
       if (c.e !== 'Observation' || c.k !== 'create' || !c.o) continue;
-      const entry: Entry = { id: c.id, o: c.o };
+      const entry: Entry = { id: c.id, o: c.o, pos: seq === undefined ? undefined : [seq, i] };
       const old = this.ring[this.head];
       if (old && old.id > this.evictedMax) this.evictedMax = old.id;
       this.ring[this.head] = entry;
@@ -84,13 +149,12 @@ export class LiveHub {
     app.get('/api/live', async (req, reply) => {
       const q = req.query as Record<string, string | undefined>;
       const streams = await this.streamsOf(q, req.principal);
-      const lastHeader = req.headers['last-event-id'] ?? q.lastEventId;
-      const last = typeof lastHeader === 'string' && /^\d{1,15}$/.test(lastHeader) ? Number(lastHeader) : null;
+      const last = parseCursor(req.headers['last-event-id'] ?? q.lastEventId);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       res.write('retry: 2000\n\n');
-      const cl: LiveClient = { res, streams, held: last === null ? null : [], replayed: null };
+      const cl: LiveClient = { res, streams, held: last === null ? null : [], after: null };
       this.add(cl);
       res.on('close', () => this.remove(cl));
       if (last !== null) await this.replay(cl, last);
@@ -169,10 +233,12 @@ export class LiveHub {
 
   private send(cl: LiveClient, e: Entry): void {
     if (cl.held) {
-      cl.held.push(e);
+      // A client whose replay cannot keep up with what comes meanwhile is cut off; it resumes.
+      if (cl.held.length >= MAX_HELD) cl.res.destroy();
+      else cl.held.push(e);
       return;
     }
-    if (cl.replayed?.has(e.id)) return;
+    if (cl.after && e.pos && !before(cl.after, e.pos)) return;
     if (cl.res.writableLength > MAX_BUFFERED) {
       cl.res.destroy();
       return;
@@ -184,58 +250,107 @@ export class LiveHub {
   private eventText(e: Entry): string {
     const body = renderObservation(this.root(), e.id, e.o);
     body.Datastream = { '@iot.id': e.o.ds };
-    return `id: ${e.id}\nevent: observation\ndata: ${JSON.stringify(body)}\n\n`;
+    return `id: ${e.pos ? `${e.id}@${e.pos[0]}.${e.pos[1]}` : e.id}\nevent: observation\ndata: ${JSON.stringify(body)}\n\n`;
   }
 
   /**
-   * Sends what came after `last`: from the ring when it still holds all of it, else from the
-   * database. Ids do not always arrive in order (PostgreSQL's two commit lanes, other nodes'
-   * commits through NATS), so where the ring holds the event `last` itself, what follows it there
-   * is sent, lower ids included, as well as any higher id: on the node that sent `last`, nothing is
-   * lost (an event whose id passed another's may come twice); on another node, whose order differs,
-   * an event committed elsewhere around the break with a lower id can be.
+   * Sends what came after the client's last event: from the ring when it still holds all of it,
+   * else from the fan-out's stream (several nodes), else from the database.
+   *
+   * Several nodes: events are numbered by their place in the stream, which is the same on every
+   * node, so what came after is exact on any node. A node behind the one the client left holds
+   * back what the client already had.
+   *
+   * One node: ids do not always arrive in order (PostgreSQL's two commit lanes), so where the ring
+   * holds the event `last` itself, what follows it there is sent, lower ids included, as well as any
+   * higher id (an event whose id passed another's may come twice). From the database it is by id:
+   * an Observation committed around the break with a lower id than the last one sent can be missed.
    */
-  private async replay(cl: LiveClient, last: number): Promise<void> {
+  private async replay(cl: LiveClient, last: Cursor): Promise<void> {
     const sent = new Set<number>();
-    const write = (e: Entry) => {
+    // A long replay waits for the client to read (instead of overflowing MAX_BUFFERED and being cut off).
+    const write = async (e: Entry) => {
+      if (cl.res.destroyed) throw new Gone();
       sent.add(e.id);
       e.text ??= this.eventText(e);
       cl.res.write(e.text);
+      if (e.pos) cl.after = e.pos;
+      if (cl.res.writableLength > MAX_BUFFERED / 2) await drained(cl.res);
     };
-    const n = this.ring.length;
-    const at = (i: number) => this.ring[(this.head + i) % n];
-    const wanted = (e: Entry | undefined): e is Entry => !!e && e.o.ds !== null && cl.streams.has(e.o.ds);
+    const wanted = (e: Entry) => e.o.ds !== null && cl.streams.has(e.o.ds);
     try {
-      let from = -1;
-      for (let i = n - 1; i >= 0; i--) {
-        const e = at(i);
-        if (!e) break;
-        if (e.id === last) {
-          from = i + 1;
-          break;
-        }
-      }
-      if (from >= 0 || last >= this.evictedMax) {
-        for (let i = 0; i < n; i++) {
-          const e = at(i);
-          if (wanted(e) && ((from >= 0 && i >= from) || e.id > last)) write(e);
-        }
-      } else {
-        let after = last;
+      const done = this.stream ? !!last.pos && (await this.replayStream(cl, last.pos, wanted, write)) : await this.replayRing(last.id, wanted, write);
+      if (!done) {
+        cl.after = null;
+        let after = last.id;
         for (let total = 0; total < DB_MAX; ) {
           const rows = await loadSince(this.sensing.db, after, [...cl.streams], DB_PAGE);
-          for (const [id, o] of rows) write({ id, o });
+          for (const [id, o] of rows) await write({ id, o });
           total += rows.length;
           if (rows.length < DB_PAGE) break;
           after = rows[rows.length - 1]![0];
         }
       }
+      // The live events that came meanwhile, unless replayed (or, several nodes, before what was).
+      for (let held = cl.held!; held.length; held = cl.held!) {
+        cl.held = [];
+        for (const e of held) {
+          const fresh = e.pos ? !cl.after || before(cl.after, e.pos) : e.id > last.id;
+          if (fresh && !sent.has(e.id)) await write(e);
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof Gone)) throw err;
     } finally {
-      const held = cl.held ?? [];
       cl.held = null;
-      cl.replayed = sent;
-      for (const e of held) if (e.id > last) this.send(cl, e);
-      cl.replayed = null;
     }
+  }
+
+
+  /** The ring's events, oldest first. */
+  private recent(): Entry[] {
+    const n = this.ring.length;
+    const out: Entry[] = [];
+    for (let i = 0; i < n; i++) {
+      const e = this.ring[(this.head + i) % n];
+      if (e) out.push(e);
+    }
+    return out;
+  }
+
+  /** One node: true when the ring holds what followed `last` (see `replay`). */
+  private async replayRing(last: number, wanted: (e: Entry) => boolean, write: (e: Entry) => Promise<void>): Promise<boolean> {
+    const all = this.recent();
+    const at = all.findLastIndex((e) => e.id === last);
+    if (at < 0 && last < this.evictedMax) return false;
+    for (let i = 0; i < all.length; i++) {
+      const e = all[i]!;
+      if (wanted(e) && ((at >= 0 && i > at) || e.id > last)) await write(e);
+    }
+    return true;
+  }
+
+  /** Several nodes: true when the ring or the stream held what followed `from`. */
+  private async replayStream(cl: LiveClient, from: Pos, wanted: (e: Entry) => boolean, write: (e: Entry) => Promise<void>): Promise<boolean> {
+    cl.after = from;
+    // The client comes from a node further on: this one holds back what it had (see `send`).
+    if (from[0] > this.lastSeq) return true;
+    // In stream order: they came in it (those from before the fan-out started have no place).
+    const all = this.recent().filter((e): e is Entry & { pos: Pos } => !!e.pos);
+    if (all.length && !before(from, all[0]!.pos)) {
+      for (const e of all) if (before(from, e.pos) && wanted(e)) await write(e);
+      return true;
+    }
+    const found: Entry[] = [];
+    const ok = await this.stream!.history(from[0], this.lastSeq, (batch, seq) => {
+      batch.forEach((c, i) => {
+        if (c.e !== 'Observation' || c.k !== 'create' || !c.o) return;
+        const e: Entry = { id: c.id, o: c.o, pos: [seq, i] };
+        if (before(from, e.pos!) && wanted(e)) found.push(e);
+      });
+    });
+    if (!ok) return false;
+    for (const e of found.slice(0, DB_MAX)) await write(e);
+    return true;
   }
 }
