@@ -6,7 +6,9 @@
  * on the other is measured. cantho's JetStream fan-out (a stream, acknowledged publishes, ordered
  * consumers) runs against the baseline of the same run: core NATS publish/subscribe of the same
  * messages, which is what the fan-out used before and which loses what is published while a node
- * is cut off. Prints the figures and rewrites their section of docs/benchmarks.md
+ * is cut off. For JetStream it also measures what live push (SSE) waits for with several nodes:
+ * every node, the publishing one included, takes each change from the stream in its order.
+ * Prints the figures and rewrites their section of docs/benchmarks.md
  * (CANTHO_BENCH_DOCS=0: not).
  */
 import { connect, headers } from 'nats';
@@ -28,9 +30,9 @@ interface Node {
   publish(batch: Change[]): void;
   close(): Promise<void>;
 }
-type Make = (subject: string, onRemote: (batch: Change[]) => void) => Promise<Node>;
+type Make = (subject: string, onRemote: (batch: Change[]) => void, onSequenced: (batch: Change[]) => void) => Promise<Node>;
 
-const jetstream: Make = (subject, onRemote) => NatsFanout.connect(URL, subject, onRemote, logger);
+const jetstream: Make = (subject, onRemote, onSequenced) => NatsFanout.connect(URL, subject, onRemote, logger, { onSequenced });
 
 /** The baseline: core NATS, every node subscribed to the subject, its own messages skipped. */
 const core: Make = async (subject, onRemote) => {
@@ -69,6 +71,8 @@ interface Result {
   p50: number;
   p99: number;
   max: number;
+  /** JetStream: publish → the stream's delivery on both nodes (live push's path), p50 / p99. */
+  ordered?: [number, number];
 }
 
 async function run(make: Make, subject: string): Promise<Result> {
@@ -90,8 +94,18 @@ async function run(make: Make, subject: string): Promise<Result> {
       }
     }
   };
-  const a = await make(subject, onRemote);
-  const b = await make(subject, onRemote);
+  // Each batch comes back in stream order on both nodes: timed until both have it.
+  const orderedLat: number[] = [];
+  const orderedAt = new Map<number, { t: number; left: number }>();
+  const onSequenced = (batch: Change[]) => {
+    const id = batch[0]!.id;
+    const o = orderedAt.get(id);
+    if (!o) return;
+    orderedLat.push(performance.now() - o.t);
+    if (--o.left === 0) orderedAt.delete(id);
+  };
+  const a = await make(subject, onRemote, onSequenced);
+  const b = await make(subject, onRemote, onSequenced);
   let next = 1;
   let sent = 0;
   const end = performance.now() + SECONDS * 1000;
@@ -101,6 +115,7 @@ async function run(make: Make, subject: string): Promise<Result> {
     const t = performance.now();
     // Only the batch's first change is timed: the batch travels as one message.
     sentAt.set(next, t);
+    orderedAt.set(next, { t, left: 2 });
     node.publish(batchOf(next, Date.now()));
     next += BATCH;
     sent += BATCH;
@@ -108,7 +123,8 @@ async function run(make: Make, subject: string): Promise<Result> {
   }
   for (let i = 0; i < 100 && delivered < sent; i++) await new Promise((r) => setTimeout(r, 100));
   await Promise.all([a.close(), b.close()]);
-  return { sent, delivered, duplicates, p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat) };
+  const ordered: [number, number] | undefined = orderedLat.length ? [percentile(orderedLat, 50), percentile(orderedLat, 99)] : undefined;
+  return { sent, delivered, duplicates, p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat), ordered };
 }
 
 const subject = `cantho.changes.bench_${process.pid}`;
@@ -127,10 +143,13 @@ try {
 }
 
 const f = (x: number) => `${x.toFixed(1)} ms`;
-const rows = results.map(([name, r]) => `| ${name} | ${int((r.sent / SECONDS) | 0)} | ${int(r.delivered)} of ${int(r.sent)} | ${r.duplicates} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} |`);
+const rows = results.map(
+  ([name, r]) =>
+    `| ${name} | ${int((r.sent / SECONDS) | 0)} | ${int(r.delivered)} of ${int(r.sent)} | ${r.duplicates} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.max)} | ${r.ordered ? `${f(r.ordered[0])} / ${f(r.ordered[1])}` : '—'} |`,
+);
 const table = [
-  '| fan-out | changes/s (both nodes) | delivered to the other node | twice | latency p50 | p99 | max |',
-  '|---|---|---|---|---|---|---|',
+  '| fan-out | changes/s (both nodes) | delivered to the other node | twice | latency p50 | p99 | max | in stream order on both nodes (live push), p50 / p99 |',
+  '|---|---|---|---|---|---|---|---|',
   ...rows,
 ].join('\n');
 console.log(table);
