@@ -73,10 +73,10 @@ const MAX_HELD = 100_000;
 /**
  * Live push for the web app: `GET /api/live?datastreams=1,2` (or `things=3,4`, or `filter=` a
  * SensorThings $filter on Datastreams, for an area or a sector) is a Server-Sent Events stream of
- * new Observations, each event `id:` being the Observation id. A client that
- * reconnects with `Last-Event-ID` gets what it missed: from a bounded in-memory ring of recent
- * events when they are all still there (what followed its last event there), else from the
- * database (id > last id).
+ * new Observations, each event `id:` being the Observation id (with several nodes, followed by its
+ * place in the NATS stream). A client that reconnects with `Last-Event-ID` gets what it missed:
+ * from a bounded in-memory ring of recent events when they are all still there, else from the
+ * stream (several nodes), else from the database (id > last id). See `replay`.
  */
 export class LiveHub {
   private readonly ring: (Entry | undefined)[];
@@ -305,7 +305,6 @@ export class LiveHub {
       cl.held = null;
     }
   }
-
 
   /** The ring's events, oldest first. */
   private recent(): Entry[] {
