@@ -8,11 +8,13 @@ import { before, test } from 'node:test';
 import Fastify from 'fastify';
 import { forEachBackend } from '../testing/platform.ts';
 import type { Change } from './changes.ts';
-import { LiveHub } from './live.ts';
+import { type History, LiveHub } from './live.ts';
 import { connect, type Network, seedNetwork } from './testing.ts';
 
 interface Ev {
   id: number;
+  /** The event id as sent (with several nodes `<id>@<seq>.<index>`). */
+  raw: string;
   data: { '@iot.id': number; result: unknown; Datastream: { '@iot.id': number } };
 }
 
@@ -35,9 +37,9 @@ async function sse(url: string, headers: Record<string, string> = {}) {
         for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
           const block = buf.slice(0, i);
           buf = buf.slice(i + 2);
-          const id = /^id: (\d+)$/m.exec(block);
+          const id = /^id: ((\d+)(?:@\d+\.\d+)?)$/m.exec(block);
           const data = /^data: (.*)$/m.exec(block);
-          if (id && data) events.push({ id: Number(id[1]), data: JSON.parse(data[1]!) });
+          if (id && data) events.push({ id: Number(id[2]), raw: id[1]!, data: JSON.parse(data[1]!) });
         }
       }
     } catch {
@@ -132,6 +134,59 @@ forEachBackend(
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(again.events.length, 4, 'nothing twice');
       await again.close();
+      hub.close();
+      await app.close();
+    });
+
+    test('several nodes: events carry their place in the stream; a resume holds back what a node further on sent, and past the ring reads the stream', async () => {
+      const app = Fastify();
+      app.decorateRequest('principal', null);
+      const hub = new LiveHub(t.p.sensing, t.p.ingest.cache, t.p.ingest.metrics, () => 'http://x/v1.1', 4);
+      hub.register(app);
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/live?datastreams=${net.waterLevel}`;
+      const B = 1e12;
+      const changes = (...ids: number[]): Change[] =>
+        ids.map((id) => ({ e: 'Observation', id: B + id, k: 'create', o: { ds: net.waterLevel, mds: null, foi: 1, ps: Date.now(), pe: null, rt: null, result: id, rq: null, vs: null, ve: null, params: null } }));
+      // The NATS stream, as the fan-out would read it back.
+      const stream: [Change[], number][] = [];
+      const read: [number, number][] = [];
+      const history: History = {
+        history: async (from, to, each) => {
+          read.push([from, to]);
+          for (const [batch, seq] of stream) if (seq >= from && seq <= to) each(batch, seq);
+          return true;
+        },
+      };
+      hub.sequence(history);
+      const feed = (seq: number, ...ids: number[]) => {
+        const batch = changes(...ids);
+        stream.push([batch, seq]);
+        hub.handleSequenced(batch, seq);
+      };
+      const s = await sse(url);
+      hub.handle(changes(99)); // this node's own commit: it comes through the stream, not from here
+      feed(1, 1, 2);
+      feed(2, 3);
+      assert.deepEqual((await s.next(3)).map((e) => e.raw), [`${B + 1}@1.0`, `${B + 2}@1.1`, `${B + 3}@2.0`]);
+      await s.close();
+      // A client of a node further on had everything up to message 4, index 0; this one is at 2.
+      const ahead = await sse(url, { 'last-event-id': `${B + 9}@4.0` });
+      feed(3, 4);
+      feed(4, 9, 10);
+      assert.deepEqual((await ahead.next()).map((e) => e.data.result), [10]);
+      await ahead.close();
+      // Past the ring (room for 4): what followed message 2 comes from the stream, in its order.
+      feed(5, 11, 12, 13, 14, 15);
+      const late = await sse(url, { 'last-event-id': `${B + 3}@2.0` });
+      assert.deepEqual((await late.next(8)).map((e) => e.data.result), [4, 9, 10, 11, 12, 13, 14, 15]);
+      assert.deepEqual(read, [[2, 5]]);
+      feed(6, 16);
+      assert.deepEqual((await late.next()).map((e) => e.raw), [`${B + 16}@6.0`]);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(late.events.length, 9, 'nothing twice');
+      assert.ok(!late.events.some((e) => e.data.result === 99));
+      await late.close();
       hub.close();
       await app.close();
     });
