@@ -49,6 +49,8 @@ async function sse(url: string, headers: Record<string, string> = {}) {
   return {
     status: res.status,
     events,
+    /** Resolves when the server ends the stream (or it is closed here). */
+    ended: done,
     async next(n = 1, timeoutMs = 3000): Promise<Ev[]> {
       const deadline = Date.now() + timeoutMs;
       while (events.length < taken + n) {
@@ -151,8 +153,10 @@ forEachBackend(
       // The NATS stream, as the fan-out would read it back.
       const stream: [Change[], number][] = [];
       const read: [number, number][] = [];
+      let broken = false;
       const history: History = {
         history: async (from, to, each) => {
+          if (broken) throw new Error('NATS went away');
           read.push([from, to]);
           for (const [batch, seq] of stream) if (seq >= from && seq <= to) each(batch, seq);
           return true;
@@ -187,6 +191,12 @@ forEachBackend(
       assert.equal(late.events.length, 9, 'nothing twice');
       assert.ok(!late.events.some((e) => e.data.result === 99));
       await late.close();
+      // A resume that fails is not passed over in silence: the server cuts the client off, and it tries again.
+      broken = true;
+      const failed = await sse(url, { 'last-event-id': `${B + 3}@2.0` });
+      const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('the stream did not end')), 3000).unref());
+      await Promise.race([failed.ended, timeout]);
+      assert.equal(failed.events.length, 0);
       hub.close();
       await app.close();
     });

@@ -157,7 +157,14 @@ export class LiveHub {
       const cl: LiveClient = { res, streams, held: last === null ? null : [], after: null };
       this.add(cl);
       res.on('close', () => this.remove(cl));
-      if (last !== null) await this.replay(cl, last);
+      if (last === null) return;
+      // A resume that failed (the database or NATS gone) must not go on as if nothing was missed:
+      // the stream ends, and the client reconnects with the same Last-Event-ID.
+      await this.replay(cl, last).catch((err: unknown) => {
+        req.log.error({ err }, 'live push: resume failed; the stream ends for the client to try again');
+        this.remove(cl); // before end(): a live event written after it would be an error on the response
+        res.end();
+      });
     });
     this.heartbeat = setInterval(() => {
       for (const cl of this.clients) cl.res.write(': ping\n\n');
