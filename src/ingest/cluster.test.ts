@@ -18,29 +18,6 @@ const N_HTTP = 100;
 const N_MQTT = 100;
 const NATS = 'nats://127.0.0.1:4222';
 
-async function sseIds(url: string, ac: AbortController): Promise<number[]> {
-  const ids: number[] = [];
-  const res = await fetch(url, { signal: ac.signal });
-  assert.equal(res.status, 200);
-  void (async () => {
-    const reader = res.body!.getReader();
-    const dec = new TextDecoder();
-    let buf = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buf += dec.decode(value, { stream: true });
-        for (const m of buf.matchAll(/^id: (\d+)(?:@\d+\.\d+)?$/gm)) ids.push(Number(m[1]));
-        buf = buf.slice(buf.lastIndexOf('\n\n') + 2);
-      }
-    } catch {
-      /* aborted */
-    }
-  })();
-  return ids;
-}
-
 const post = (base: string, path: string, body: unknown) =>
   fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -73,11 +50,12 @@ async function twoNodes(env: Record<string, string>, thing: Record<string, unkno
   });
   assert.equal(r.status, 201);
   const ds = ((await (await fetch(`${b}/v1.1/Datastreams`)).json()) as { value: { '@iot.id': number }[] }).value[0]!['@iot.id'];
-  const ac = new AbortController();
-  after(() => ac.abort());
-  const seenA = await sseIds(`${a}/api/live?datastreams=${ds}`, ac);
-  const seenB = await sseIds(`${b}/api/live?datastreams=${ds}`, ac);
-  return { a, b, ds, seenA, seenB, ac };
+  const [clientA, clientB] = [resumable(ds), resumable(ds)];
+  await clientA.open(a);
+  await clientB.open(b);
+  const stop = () => Promise.all([clientA.cut(), clientB.cut()]);
+  after(stop);
+  return { a, b, ds, seenA: clientA.ids, seenB: clientB.ids, stop };
 }
 
 test('two nodes, one database, one broker, NATS fan-out: each Observation stored once and seen once everywhere', { skip: pg ? false : 'needs CANTHO_TEST_POSTGRES_URL', timeout: 60_000 }, async () => {
@@ -89,7 +67,7 @@ test('two nodes, one database, one broker, NATS fan-out: each Observation stored
     await nc.close();
   });
   const prefix = `cantho-cluster-${randomBytes(4).toString('hex')}`;
-  const { a, b, ds, seenA, seenB, ac } = await twoNodes({ MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_TOPIC_PREFIX: prefix, NATS_URL: NATS }, { properties: { deviceId: `${prefix}-dev` } });
+  const { a, b, ds, seenA, seenB, stop } = await twoNodes({ MQTT_URL: 'mqtt://127.0.0.1:1883', MQTT_TOPIC_PREFIX: prefix, NATS_URL: NATS }, { properties: { deviceId: `${prefix}-dev` } });
   const sub = await connect('mqtt://127.0.0.1:1883');
   after(() => sub.end(true));
   const topic = `${prefix}/v1.1/Datastreams(${ds})/Observations`;
@@ -116,13 +94,12 @@ test('two nodes, one database, one broker, NATS fan-out: each Observation stored
   const ids = created().map((m) => (m as { '@iot.id': number })['@iot.id']);
   assert.equal(ids.length, total, 'broker subscribers: every Observation');
   assert.equal(new Set(ids).size, total, 'broker subscribers: none twice');
-  ac.abort();
-  await Promise.all([sub.endAsync(), dev.endAsync()]);
+  await Promise.all([stop(), sub.endAsync(), dev.endAsync()]);
 });
 
 test('two nodes and a NATS killed with -9 and started again under load: every node’s SSE clients still see every Observation once', { skip: pg ? natsServerMissing() : 'needs CANTHO_TEST_POSTGRES_URL', timeout: 90_000 }, async () => {
   const nats = await natsServer();
-  const { a, b, ds, seenA, seenB, ac } = await twoNodes({ NATS_URL: nats.url });
+  const { a, b, ds, seenA, seenB, stop } = await twoNodes({ NATS_URL: nats.url });
   await sleep(200);
 
   // 4 writers on each node for 6 s; NATS is killed after 1.5 s and started again 2 s later.
@@ -148,7 +125,7 @@ test('two nodes and a NATS killed with -9 and started again under load: every no
   assert.ok(want.length > 100, `load ran: ${want.length}`);
   assert.deepEqual([...seenA].sort((x, y) => x - y), want, 'node A SSE: every Observation, once');
   assert.deepEqual([...seenB].sort((x, y) => x - y), want, 'node B SSE: every Observation, once');
-  ac.abort();
+  await stop();
 });
 
 /**

@@ -78,6 +78,21 @@ forEachBackend(
       net = await seedNetwork(t, 'live-1');
     });
 
+    /** A LiveHub of the test's own (fed by hand or hooked up by the test) on a server of its own, following the water level. */
+    async function hubOfItsOwn(capacity?: number) {
+      const app = Fastify();
+      app.decorateRequest('principal', null);
+      const hub = new LiveHub(t.p.sensing, t.p.ingest.cache, t.p.ingest.metrics, () => 'http://x/v1.1', capacity);
+      hub.register(app);
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/live?datastreams=${net.waterLevel}`;
+      const close = async () => {
+        hub.close();
+        await app.close();
+      };
+      return { hub, url, close };
+    }
+
     test('new Observations from HTTP, CreateObservations and MQTT arrive as events with their ids', async () => {
       const s = await sse(`${base}/api/live?datastreams=${net.waterLevel},${net.salinity}`);
       assert.equal(s.status, 200);
@@ -113,12 +128,7 @@ forEachBackend(
     });
 
     test('a reconnect resumes after its last event in delivery order, where a lower id came later (two PostgreSQL lanes, other nodes)', async () => {
-      const app = Fastify();
-      app.decorateRequest('principal', null);
-      const hub = new LiveHub(t.p.sensing, t.p.ingest.cache, t.p.ingest.metrics, () => 'http://x/v1.1');
-      hub.register(app);
-      await app.listen({ port: 0, host: '127.0.0.1' });
-      const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/live?datastreams=${net.waterLevel}`;
+      const { hub, url, close } = await hubOfItsOwn();
       // Ids far above the stored ones, so that a fall back to the database would find none of them.
       const B = 1e12;
       const changes = (...ids: number[]): Change[] =>
@@ -136,17 +146,11 @@ forEachBackend(
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(again.events.length, 4, 'nothing twice');
       await again.close();
-      hub.close();
-      await app.close();
+      await close();
     });
 
     test('several nodes: events carry their place in the stream; a resume holds back what a node further on sent, and past the ring reads the stream', async () => {
-      const app = Fastify();
-      app.decorateRequest('principal', null);
-      const hub = new LiveHub(t.p.sensing, t.p.ingest.cache, t.p.ingest.metrics, () => 'http://x/v1.1', 4);
-      hub.register(app);
-      await app.listen({ port: 0, host: '127.0.0.1' });
-      const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/live?datastreams=${net.waterLevel}`;
+      const { hub, url, close } = await hubOfItsOwn(4);
       const B = 1e12;
       const changes = (...ids: number[]): Change[] =>
         ids.map((id) => ({ e: 'Observation', id: B + id, k: 'create', o: { ds: net.waterLevel, mds: null, foi: 1, ps: Date.now(), pe: null, rt: null, result: id, rq: null, vs: null, ve: null, params: null } }));
@@ -197,19 +201,13 @@ forEachBackend(
       const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('the stream did not end')), 3000).unref());
       await Promise.race([failed.ended, timeout]);
       assert.equal(failed.events.length, 0);
-      hub.close();
-      await app.close();
+      await close();
     });
 
     test('beyond the ring buffer the database fills the gap', async () => {
       // A hub with room for 2 events, fed by the platform's change hub.
-      const app = Fastify();
-      app.decorateRequest('principal', null);
-      const small = new LiveHub(t.p.sensing, t.p.ingest.cache, t.p.ingest.metrics, () => 'http://x/v1.1', 2);
-      small.register(app);
+      const { hub: small, url, close } = await hubOfItsOwn(2);
       t.p.ingest.hub.onDeliver((b) => small.handle(b));
-      await app.listen({ port: 0, host: '127.0.0.1' });
-      const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/live?datastreams=${net.waterLevel}`;
       const s = await sse(url);
       await t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: 10 });
       const [last] = await s.next();
@@ -219,8 +217,7 @@ forEachBackend(
       const again = await sse(url, { 'last-event-id': String(last!.id) });
       assert.deepEqual((await again.next(5)).map((e) => e.data.result), [11, 12, 13, 14, 15]);
       await again.close();
-      small.close();
-      await app.close();
+      await close();
     });
 
     test('filter= follows the Datastreams a $filter matches: an area, a sector; private ones only with a key', async () => {
