@@ -86,3 +86,24 @@ test('a NATS without JetStream is refused with a clear message', { skip, timeout
   const nats = await natsServer(false);
   await assert.rejects(NatsFanout.connect(nats.url, 'cantho.changes.x', () => {}, logger), /has no JetStream.*-js/);
 });
+
+test('every node gets the whole stream in one order with its sequences (own changes included), and can read it back', { skip, timeout: 60_000 }, async () => {
+  const nats = await natsServer();
+  const subject = 'cantho.changes.fanout_history';
+  const seen = { a: [] as [number, number[]][], b: [] as [number, number[]][] };
+  const ids = (batch: Change[]) => batch.map((c) => c.id);
+  const a = await NatsFanout.connect(nats.url, subject, () => {}, logger, { onSequenced: (batch, seq) => seen.a.push([seq, ids(batch)]) });
+  const b = await NatsFanout.connect(nats.url, subject, () => {}, logger, { onSequenced: (batch, seq) => seen.b.push([seq, ids(batch)]) });
+  after(() => Promise.all([a.close(), b.close()]));
+  for (let i = 0; i < 20; i++) (i % 2 ? b : a).publish([change(i * 10 + 1), change(i * 10 + 2)]);
+  await until(() => seen.a.length >= 20 && seen.b.length >= 20, 20_000, 'the stream on both nodes');
+  assert.deepEqual(seen.a, seen.b, 'one order, the same sequences, on both nodes');
+  assert.deepEqual(seen.a.map(([seq]) => seq), Array.from({ length: 20 }, (_, i) => i + 1));
+  assert.deepEqual(seen.a.flatMap(([, x]) => x).sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => [i * 10 + 1, i * 10 + 2]).flat());
+
+  const back: [number, number[]][] = [];
+  assert.equal(await b.history(5, 12, (batch, seq) => back.push([seq, ids(batch)])), true);
+  assert.deepEqual(back, seen.a.slice(4, 12), 'messages 5 to 12 as delivered');
+  assert.equal(await b.history(15, 30, () => {}), false, 'past the end of the stream');
+  assert.equal(await b.history(1, 5_000, () => {}), false, 'more than a resume may read');
+});

@@ -198,9 +198,10 @@ export class NatsFanout implements Fanout {
 
   /**
    * Reads the stream's messages `from`..`to` (sequences), in order, for a client resuming from an
-   * older position than the ring of recent events holds. False, with nothing read, when the stream
-   * no longer holds `from` (past its age or size limit), the span is longer than HISTORY_MAX
-   * messages, or NATS does not answer within `timeoutMs`.
+   * older position than the ring of recent events holds, handing each to `each` as it comes. False
+   * when the stream no longer holds `from` (past its age or size limit), the span is longer than
+   * HISTORY_MAX messages, or NATS does not answer within `timeoutMs`: the caller then discards
+   * what it was handed (a resume that stopped half way would leave its client with a hole).
    */
   async history(from: number, to: number, each: (batch: Change[], seq: number) => void, timeoutMs = 5_000): Promise<boolean> {
     if (to < from) return true;
@@ -211,20 +212,16 @@ export class NatsFanout implements Fanout {
       if (info.state.first_seq > from || info.state.last_seq < to) return false;
       const consumer = await this.js.consumers.get(streamName(this.subject), { filterSubjects: this.subject, opt_start_seq: from });
       const dec = new TextDecoder();
-      const read: { batch: Change[]; seq: number }[] = [];
-      while (read.length === 0 || read[read.length - 1]!.seq < to) {
+      for (let next = from; next <= to; ) {
         const left = deadline - Date.now();
         if (left <= 0) return false;
-        const msgs = await consumer.fetch({ max_messages: Math.min(256, to - from + 1 - read.length), expires: Math.max(1_000, Math.min(left, 5_000)) });
-        let got = 0;
+        const msgs = await consumer.fetch({ max_messages: Math.min(256, to - next + 1), expires: Math.max(1_000, Math.min(left, 5_000)) });
         for await (const m of msgs) {
-          got++;
-          if (m.seq <= to) read.push({ batch: JSON.parse(dec.decode(m.data)) as Change[], seq: m.seq });
+          if (m.seq > to) break;
+          each(JSON.parse(dec.decode(m.data)) as Change[], m.seq);
+          next = m.seq + 1;
         }
-        if (got === 0 && Date.now() >= deadline) return false;
       }
-      // All or nothing: a resume that stops half way would leave its client with a hole.
-      for (const r of read) each(r.batch, r.seq);
       return true;
     } catch (err) {
       this.logger.warn({ err, from, to }, 'NATS stream history not read');

@@ -51,7 +51,7 @@ interface Cursor {
   pos: Pos | null;
 }
 
-/** The stream history of several nodes (the NATS fan-out), for a resume from past the ring. */
+/** The stream history of several nodes (the NATS fan-out), for a resume from past the ring; what it handed over counts only if it resolves true. */
 export interface History {
   history(from: number, to: number, each: (batch: Change[], seq: number) => void): Promise<boolean>;
 }
@@ -352,11 +352,11 @@ export class LiveHub {
       batch.forEach((c, i) => {
         if (c.e !== 'Observation' || c.k !== 'create' || !c.o) return;
         const e: Entry = { id: c.id, o: c.o, pos: [seq, i] };
-        if (before(from, e.pos!) && wanted(e)) found.push(e);
+        if (found.length < DB_MAX && before(from, e.pos!) && wanted(e)) found.push(e);
       });
     });
     if (!ok) return false;
-    for (const e of found.slice(0, DB_MAX)) await write(e);
+    for (const e of found) await write(e);
     return true;
   }
 }
