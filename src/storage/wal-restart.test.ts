@@ -36,8 +36,15 @@ test('a read holding the WAL past 64 MiB: new reads wait, and once it ends the W
   try {
     db.sqlite!.exec('CREATE TABLE b (id INTEGER PRIMARY KEY, x BLOB)');
     const pool = db.reads!.sqlite!;
+    // The long read must outlast the 80 MiB of writes, and end within the 10 s a hold may last
+    // (HOLD_MAX_MS): about 5 s of this machine's counting, timed first (25 million rows took 4 s on
+    // one machine and more than 10 s on another, under the whole suite's load).
+    const count = (n: number) => pool.rows({ sql: `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${n}) SELECT COUNT(*) FROM n`, parameters: [] });
+    const t0 = performance.now();
+    await count(1_000_000);
+    const rows = Math.round(Math.min(40e6, Math.max(4e6, (5000 / (performance.now() - t0)) * 1e6)));
     let longDone = false;
-    const long = pool.rows({ sql: 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 25000000) SELECT COUNT(*) FROM n', parameters: [] }).then(() => (longDone = true));
+    const long = count(rows).then(() => (longDone = true));
     await new Promise((resolve) => setTimeout(resolve, 50));
     await grow(db);
     await until('reads held', () => pool.isHeld, 3000);
