@@ -61,6 +61,8 @@ export class NatsFanout implements Fanout {
   private lastWarn = 0;
 
   private constructor(
+    /** The stream's last sequence when this node began to follow it (what came before is history to it). */
+    readonly startedAfter: number,
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
     private readonly js: JetStreamClient,
@@ -106,7 +108,7 @@ export class NatsFanout implements Fanout {
       const consumer = await js.consumers.get(stream, { filterSubjects: subject, opt_start_seq: last + 1 });
       // Heartbeats every 2 s: a consumer lost with a NATS restart is noticed and made again quickly.
       const messages = await consumer.consume({ max_messages: 64, expires: 10_000, idle_heartbeat: 2_000 });
-      const fanout = new NatsFanout(nc, jsm, js, messages, subject, logger, opts);
+      const fanout = new NatsFanout(last, nc, jsm, js, messages, subject, logger, opts);
       void fanout.follow(onRemote);
       logger.info({ subject, stream, from: last + 1 }, 'NATS fan-out connected (JetStream)');
       return fanout;

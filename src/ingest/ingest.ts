@@ -99,6 +99,7 @@ export class IngestModule {
         onDropped: (n) => this.metrics.notifyDropped.inc({ consumer: 'nats' }, n),
         onSequenced: (batch, seq) => this.live.handleSequenced(batch, seq),
       });
+      this.live.streamStartedAfter(this.nats.startedAfter);
       this.hub.setFanout(this.nats);
     }
     let mqttPort: number | null = null;

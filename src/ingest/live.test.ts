@@ -195,6 +195,15 @@ forEachBackend(
       assert.equal(late.events.length, 9, 'nothing twice');
       assert.ok(!late.events.some((e) => e.data.result === 99));
       await late.close();
+      // A node that began to follow the stream after message 5 (its ring empty): a client of another
+      // node whose last event is older is behind, and gets the rest from the stream.
+      const { hub: fresh, url: freshUrl, close: closeFresh } = await hubOfItsOwn(4);
+      fresh.sequence(history);
+      fresh.streamStartedAfter(5);
+      const behind = await sse(freshUrl, { 'last-event-id': `${B + 9}@4.0` });
+      assert.deepEqual((await behind.next(6)).map((e) => e.data.result), [10, 11, 12, 13, 14, 15]);
+      await behind.close();
+      await closeFresh();
       // A resume that fails is not passed over in silence: the server cuts the client off, and it tries again.
       broken = true;
       const failed = await sse(url, { 'last-event-id': `${B + 3}@2.0` });

@@ -109,6 +109,15 @@ export class LiveHub {
     this.stream = stream;
   }
 
+  /**
+   * Several nodes: the stream's last sequence when this node began to follow it. A client whose
+   * last event is from before then (on another node) is behind this node, not ahead of it: what it
+   * missed is read from the stream.
+   */
+  streamStartedAfter(seq: number): void {
+    this.lastSeq = Math.max(this.lastSeq, seq);
+  }
+
   /** Change-hub consumer (one node): every created Observation enters the ring and reaches its listeners. */
   handle(batch: Change[]): void {
     if (!this.stream) this.corked(() => this.fanOut(batch));
