@@ -9,6 +9,7 @@ import type { SensingService } from '../sensing/sensing.service.ts';
 import type { Metrics } from '../server/metrics.ts';
 import { Bridge } from './bridge.ts';
 import { EmbeddedBroker, INTERNAL_TOPIC, remoteAddress } from './broker.ts';
+import type { Change } from './changes.ts';
 import { changesSubject, NatsFanout } from './fanout.ts';
 import { GroupCommit } from './group-commit.ts';
 import { ChangeHub } from './hub.ts';
@@ -95,11 +96,15 @@ export class IngestModule {
     if (config.natsUrl) {
       // Live push follows the stream, this node's own changes included: one order on every node.
       this.live.sequence({ history: (from, to, each) => this.nats?.history(from, to, each) ?? Promise.resolve(false) });
+      // The server listens already: what it commits while NATS connects goes out once it has.
+      const meanwhile: Change[][] = [];
+      this.hub.setFanout({ publish: (batch) => meanwhile.push(batch) });
       this.nats = await NatsFanout.connect(config.natsUrl, changesSubject(config.pgSchema), (batch) => this.hub.deliver(batch), logger, {
         onDropped: (n) => this.metrics.notifyDropped.inc({ consumer: 'nats' }, n),
         onSequenced: (batch, seq) => this.live.handleSequenced(batch, seq),
       });
       this.live.streamStartedAfter(this.nats.startedAfter);
+      for (const batch of meanwhile) this.nats.publish(batch);
       this.hub.setFanout(this.nats);
     }
     let mqttPort: number | null = null;
