@@ -29,6 +29,11 @@ interface LiveClient {
   after: Pos | null;
 }
 
+/** The event of a change, when it is a created Observation (the only changes live push sends). */
+function entryOf(c: Change, pos?: Pos): Entry | null {
+  return c.e === 'Observation' && c.k === 'create' && c.o ? { id: c.id, o: c.o, pos } : null;
+}
+
 /** The client went away during its replay. */
 class Gone extends Error {}
 
@@ -141,15 +146,14 @@ export class LiveHub {
 
   private fanOut(batch: Change[], seq?: number): void {
     for (let i = 0; i < batch.length; i++) {
-      const c = batch[i]!;
-      if (c.e !== 'Observation' || c.k !== 'create' || !c.o) continue;
-      const entry: Entry = { id: c.id, o: c.o, pos: seq === undefined ? undefined : [seq, i] };
+      const entry = entryOf(batch[i]!, seq === undefined ? undefined : [seq, i]);
+      if (!entry) continue;
       const old = this.ring[this.head];
       if (old && old.id > this.evictedMax) this.evictedMax = old.id;
       this.ring[this.head] = entry;
       this.head = (this.head + 1) % this.ring.length;
-      if (c.o.ds === null) continue;
-      const listeners = this.byStream.get(c.o.ds);
+      if (entry.o.ds === null) continue;
+      const listeners = this.byStream.get(entry.o.ds);
       if (listeners) for (const cl of listeners) this.send(cl, entry);
     }
   }
@@ -359,9 +363,8 @@ export class LiveHub {
     const found: Entry[] = [];
     const ok = await this.stream!.history(from[0], this.lastSeq, (batch, seq) => {
       batch.forEach((c, i) => {
-        if (c.e !== 'Observation' || c.k !== 'create' || !c.o) return;
-        const e: Entry = { id: c.id, o: c.o, pos: [seq, i] };
-        if (found.length < DB_MAX && before(from, e.pos!) && wanted(e)) found.push(e);
+        const e = entryOf(c, [seq, i]);
+        if (e && found.length < DB_MAX && before(from, e.pos!) && wanted(e)) found.push(e);
       });
     });
     if (!ok) return false;
