@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import { isRole } from '../auth/roles.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
-import { startDemo } from '../demo/demo.service.ts';
+import { type DemoHandle, startDemo } from '../demo/demo.service.ts';
 import { createPlatform } from '../server/platform.ts';
 import { TRACE_HELP, traceCli } from '../trace/cli/trace-cli.ts';
 
@@ -102,8 +102,10 @@ async function key(rest: string[]): Promise<number> {
 async function serve(args: string[]): Promise<number> {
   const config = loadConfig(process.env, args);
   const p = await createPlatform(config);
+  let demo: DemoHandle | null = null;
   const stop = async (signal: string) => {
     p.logger.info({ signal }, 'shutting down');
+    demo?.stop();
     await p.close();
     process.exit(0);
   };
@@ -115,7 +117,7 @@ async function serve(args: string[]): Promise<number> {
   if (rt.mqttPort !== null) process.stderr.write(`  MQTT: mqtt://localhost:${rt.mqttPort}${rt.wsPath ? `  (WebSocket: ws://localhost:${config.port}${rt.wsPath})` : ''}\n`);
   if (rt.bridge) process.stderr.write(`  MQTT: bridged to ${rt.bridge.replace(/\/\/[^@/]*@/, '//***@')}\n`);
   if (config.demo) {
-    const demo = await startDemo(p, { simulate: true });
+    demo = await startDemo(p, { simulate: true });
     if (demo.adminKey) {
       // Shown once, on the console only: never through the structured logger.
       process.stderr.write(`\n  Demo admin API key (shown once, keep it): ${demo.adminKey}\n  Use it as: Authorization: Bearer ${demo.adminKey}\n\n`);

@@ -38,6 +38,30 @@ forEachBackend(
       const names = (r.body as { value: { name: string }[] }).value.map((d) => d.name);
       assert.ok(names.some((n) => /Mực nước/i.test(n)), names.join(', '));
     });
+
+    test('what the simulator adds after the back-fill is announced (MQTT subscribers, live push); the back-fill is not', async () => {
+      let now = Date.parse('2025-10-15T03:00:00Z');
+      const created: number[] = [];
+      t.p.sensing.onChange((entity, id, kind) => {
+        if (entity === 'Observation' && kind === 'create') created.push(id);
+      });
+      const demo = await startDemo(t.p, { simulate: true, now: () => now, tickMs: 20 });
+      try {
+        await demo.backfilled;
+        const backfillEnd = Number((await sql<{ n: number }>`SELECT MAX(id) AS n FROM observations`.execute(t.p.db.kysely)).rows[0]!.n);
+        assert.equal(created.length, 0, 'the back-fill is history: nothing announced');
+        now += 30 * 60_000;
+        for (const deadline = Date.now() + 10_000; created.length === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+        assert.ok(created.length > 0, 'the simulated half hour was announced');
+        assert.ok(created.every((id) => id > backfillEnd));
+        const stored = await t.api('GET', `/v1.1/Observations(${created[0]})?$select=phenomenonTime`, undefined, { key: null });
+        assert.equal(stored.status, 200);
+        const pt = (stored.body as { phenomenonTime: string }).phenomenonTime;
+        assert.ok(Date.parse(pt) >= now - 30 * 60_000, pt);
+      } finally {
+        demo.stop();
+      }
+    });
   },
   { CANTHO_DEMO_DAYS: '1' },
 );

@@ -33,7 +33,7 @@ const BATCH = 5_000;
  * history in the background from where the stored data ends, then keeps adding observations in
  * real time. Restarting on the same database continues; it never duplicates.
  */
-export async function startDemo(p: Platform, opts: { simulate: boolean; now?: () => number }): Promise<DemoHandle> {
+export async function startDemo(p: Platform, opts: { simulate: boolean; now?: () => number; tickMs?: number }): Promise<DemoHandle> {
   const now = opts.now ?? Date.now;
   const adminKey = await ensureDemoAdminKey(p);
   const feeds = await seedNetwork(p);
@@ -42,11 +42,15 @@ export async function startDemo(p: Platform, opts: { simulate: boolean; now?: ()
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
 
-  const step = async (until: number) => {
+  // The back-fill is history, stored quietly; what the simulator adds afterwards is new and goes the
+  // way every new Observation goes (group commit, then MQTT subscribers and live push).
+  const quietly = (b: ObservationInput[]) => p.sensing.observations.write(b);
+  const announced = (b: ObservationInput[]) => p.sensing.writeObservations(b);
+  const step = async (until: number, write: (b: ObservationInput[]) => Promise<unknown>) => {
     const batch: ObservationInput[] = [];
     const flush = async () => {
       if (!batch.length) return;
-      await p.sensing.observations.write(batch.splice(0));
+      await write(batch.splice(0));
       // A write resolves in microtasks only: without this the whole back-fill (1.7 s here) ran as
       // one stretch, and requests to the server just started waited for all of it.
       await new Promise((resolve) => setImmediate(resolve));
@@ -66,7 +70,7 @@ export async function startDemo(p: Platform, opts: { simulate: boolean; now?: ()
   for (const f of feeds) if (f.last < start - days * 86_400_000) f.last = start - days * 86_400_000;
   const backfilled = (async () => {
     const t0 = Date.now();
-    await step(now());
+    await step(now(), quietly);
     p.logger.info({ ms: Date.now() - t0, feeds: feeds.length, days }, 'demo back-fill done');
   })();
   backfilled.catch((err) => p.logger.error({ err }, 'demo back-fill failed'));
@@ -75,13 +79,13 @@ export async function startDemo(p: Platform, opts: { simulate: boolean; now?: ()
     const tick = () => {
       if (stopped) return;
       backfilled
-        .then(() => step(now()))
+        .then(() => step(now(), announced))
         .catch((err) => p.logger.error({ err }, 'demo tick failed'))
         .finally(() => {
-          if (!stopped) timer = setTimeout(tick, TICK_MS);
+          if (!stopped) timer = setTimeout(tick, opts.tickMs ?? TICK_MS);
         });
     };
-    timer = setTimeout(tick, TICK_MS);
+    timer = setTimeout(tick, opts.tickMs ?? TICK_MS);
   }
   return {
     adminKey,
