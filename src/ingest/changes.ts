@@ -30,6 +30,11 @@ export interface Change {
   k: 'create' | 'update';
   /** Present for created Observations. */
   o?: ObsSnapshot;
+  /**
+   * A created Observation announced while lower ids may still come (overlapping writes): every id
+   * at or below `w` was announced before it. Absent when that holds for every id below its own.
+   */
+  w?: number;
 }
 
 export function snapshotOf(o: ObservationInput): ObsSnapshot {

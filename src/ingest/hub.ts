@@ -35,8 +35,9 @@ export class ChangeHub {
     private readonly logger: Logger,
   ) {
     this.passing = new SerialQueue((err) => this.logger.error({ err }, 'change notification failed'));
-    sensing.onChange((entity, id, kind, observation) => {
-      this.pending.push({ e: entity, id, k: kind, o: observation && entity === 'Observation' ? snapshotOf(observation) : undefined });
+    sensing.onChange((entity, id, kind, observation, settled) => {
+      const o = observation && entity === 'Observation' ? snapshotOf(observation) : undefined;
+      this.pending.push({ e: entity, id, k: kind, o, w: settled !== undefined && settled < id - 1 ? settled : undefined });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import Fastify from 'fastify';
+import { inOneTransaction } from '../sensing/batch/atomic.ts';
 import { forEachBackend } from '../testing/platform.ts';
 import type { Change } from './changes.ts';
 import { type History, LiveHub } from './live.ts';
@@ -37,7 +38,7 @@ async function sse(url: string, headers: Record<string, string> = {}) {
         for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
           const block = buf.slice(0, i);
           buf = buf.slice(i + 2);
-          const id = /^id: ((\d+)(?:@\d+\.\d+)?)$/m.exec(block);
+          const id = /^id: ((\d+)(?:@\d+\.\d+|~\d+)?)$/m.exec(block);
           const data = /^data: (.*)$/m.exec(block);
           if (id && data) events.push({ id: Number(id[2]), raw: id[1]!, data: JSON.parse(data[1]!) });
         }
@@ -225,6 +226,84 @@ forEachBackend(
       await t.p.ingest.hub.idle();
       const again = await sse(url, { 'last-event-id': String(last!.id) });
       assert.deepEqual((await again.next(5)).map((e) => e.data.result), [11, 12, 13, 14, 15]);
+      await again.close();
+      await close();
+    });
+
+    test('after a restart (an empty ring) what followed the last event comes from the database', async () => {
+      const s = await sse(`${base}/api/live?datastreams=${net.waterLevel}`);
+      await t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: 20 });
+      const [last] = await s.next();
+      await s.close();
+      for (const v of [21, 22]) await t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: v });
+      await t.p.ingest.hub.idle();
+      // The server restarts: its new hub knows only what is committed from now on.
+      const { hub: restarted, url, close } = await hubOfItsOwn();
+      t.p.ingest.hub.onDeliver((b) => restarted.handle(b));
+      await t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: 23 });
+      await t.p.ingest.hub.idle();
+      const again = await sse(url, { 'last-event-id': String(last!.id) });
+      assert.deepEqual((await again.next(3)).map((e) => e.data.result), [21, 22, 23]);
+      await t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: 24 });
+      assert.deepEqual((await again.next()).map((e) => e.data.result), [24]);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(again.events.length, 4, 'nothing twice');
+      await again.close();
+      await close();
+    });
+
+    test('writes that overlap commit out of id order: a resume past the ring still gets the lower id that came after its last event', async () => {
+      // A hub with room for 2 events, fed by the platform's change hub, following the water level and the salinity.
+      const { hub: small, url, close } = await hubOfItsOwn(2);
+      t.p.ingest.hub.onDeliver((b) => small.handle(b));
+      const both = url.replace(/datastreams=\d+/, `datastreams=${net.waterLevel},${net.salinity}`);
+      const s = await sse(both);
+      // A change set (HTTP $batch) inserts its Observation A (101) and is still open...
+      let open!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      let inserted!: () => void;
+      const insertedA = new Promise<void>((r) => (inserted = r));
+      const batch = inOneTransaction(t.p.sensing, async (scoped) => {
+        await scoped.writeObservations([{ datastreamId: net.salinity, phenomenonStart: Date.now(), result: 101 }]);
+        inserted();
+        await gate;
+      });
+      await insertedA;
+      // ...while B (102) is written beside it: on PostgreSQL B commits first, with the higher id; on
+      // SQLite (one writer) it waits for A.
+      const posted = t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: 102 });
+      const pg = t.p.db.dialect === 'postgres';
+      // The client has B and is cut off; on PostgreSQL before A commits.
+      const cutOff = async () => {
+        for (; !s.events.some((e) => e.data.result === 102); ) await s.next();
+        await s.close();
+      };
+      if (pg) {
+        assert.equal((await posted).status, 201);
+        await cutOff();
+      }
+      open();
+      await batch;
+      assert.equal((await posted).status, 201);
+      if (!pg) await cutOff();
+      const seen = s.events.map((e) => e.data.result);
+      const last = s.events.at(-1)!;
+      if (pg) {
+        assert.deepEqual(seen, [102], `B came first, A after the client left: ${s.events.map((e) => e.raw).join(' ')}`);
+        assert.match(last.raw, /^\d+~\d+$/, 'its event id says a lower id may still come');
+      }
+      for (const v of [103, 104, 105]) await t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: v });
+      await t.p.ingest.hub.idle();
+      const again = await sse(both, { 'last-event-id': last.raw });
+      const missed = [101, 102, 103, 104, 105].filter((v) => !seen.includes(v));
+      for (const deadline = Date.now() + 3000; !missed.every((v) => again.events.some((e) => e.data.result === v)) && Date.now() < deadline; ) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.deepEqual(
+        missed.filter((v) => !again.events.some((e) => e.data.result === v)),
+        [],
+        `after ${last.raw}: ${again.events.map((e) => `${e.raw}=${String(e.data.result)}`).join(' ')}`,
+      );
       await again.close();
       await close();
     });

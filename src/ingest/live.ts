@@ -17,6 +17,8 @@ interface Entry {
   id: number;
   o: ObsSnapshot;
   pos?: Pos;
+  /** One node: see Change.w. */
+  w?: number;
   text?: string;
 }
 
@@ -31,7 +33,7 @@ interface LiveClient {
 
 /** The event of a change, when it is a created Observation (the only changes live push sends). */
 function entryOf(c: Change, pos?: Pos): Entry | null {
-  return c.e === 'Observation' && c.k === 'create' && c.o ? { id: c.id, o: c.o, pos } : null;
+  return c.e === 'Observation' && c.k === 'create' && c.o ? { id: c.id, o: c.o, pos, w: pos ? undefined : c.w } : null;
 }
 
 /** The client went away during its replay. */
@@ -50,10 +52,16 @@ function drained(res: ServerResponse): Promise<void> {
   });
 }
 
-/** Where a resuming client left off: `Last-Event-ID` as sent, `<Observation id>` or, with several nodes, `<id>@<seq>.<index>`. */
+/**
+ * Where a resuming client left off: `Last-Event-ID` as sent. One node: `<Observation id>`, or
+ * `<id>~<w>` where lower ids may still have come after it (every id at or below w came before).
+ * Several nodes: `<id>@<seq>.<index>`.
+ */
 interface Cursor {
   id: number;
   pos: Pos | null;
+  /** One node: the database has what followed above this id. */
+  after: number;
 }
 
 /** The stream history of several nodes (the NATS fan-out), for a resume from past the ring; what it handed over counts only if it resolves true. */
@@ -62,9 +70,10 @@ export interface History {
 }
 
 export function parseCursor(v: unknown): Cursor | null {
-  const m = typeof v === 'string' ? /^(\d{1,15})(?:@(\d{1,15})\.(\d{1,6}))?$/.exec(v) : null;
+  const m = typeof v === 'string' ? /^(\d{1,15})(?:@(\d{1,15})\.(\d{1,6})|~(\d{1,15}))?$/.exec(v) : null;
   if (!m) return null;
-  return { id: Number(m[1]), pos: m[2] === undefined ? null : [Number(m[2]), Number(m[3])] };
+  const id = Number(m[1]);
+  return { id, pos: m[2] === undefined ? null : [Number(m[2]), Number(m[3])], after: m[4] === undefined ? id : Math.min(id, Number(m[4])) };
 }
 
 const MAX_STREAMS = 1000;
@@ -86,8 +95,6 @@ const MAX_HELD = 100_000;
 export class LiveHub {
   private readonly ring: (Entry | undefined)[];
   private head = 0;
-  /** Largest id that has left the ring: a resume from below it needs the database. */
-  private evictedMax = 0;
   private readonly byStream = new Map<number, Set<LiveClient>>();
   private readonly clients = new Set<LiveClient>();
   private heartbeat: NodeJS.Timeout | null = null;
@@ -148,8 +155,6 @@ export class LiveHub {
     for (let i = 0; i < batch.length; i++) {
       const entry = entryOf(batch[i]!, seq === undefined ? undefined : [seq, i]);
       if (!entry) continue;
-      const old = this.ring[this.head];
-      if (old && old.id > this.evictedMax) this.evictedMax = old.id;
       this.ring[this.head] = entry;
       this.head = (this.head + 1) % this.ring.length;
       if (entry.o.ds === null) continue;
@@ -270,7 +275,7 @@ export class LiveHub {
   private eventText(e: Entry): string {
     const body = renderObservation(this.root(), e.id, e.o);
     body.Datastream = { '@iot.id': e.o.ds };
-    return `id: ${e.pos ? `${e.id}@${e.pos[0]}.${e.pos[1]}` : e.id}\nevent: observation\ndata: ${JSON.stringify(body)}\n\n`;
+    return `id: ${e.pos ? `${e.id}@${e.pos[0]}.${e.pos[1]}` : e.w === undefined ? e.id : `${e.id}~${e.w}`}\nevent: observation\ndata: ${JSON.stringify(body)}\n\n`;
   }
 
   /**
@@ -281,10 +286,12 @@ export class LiveHub {
    * node, so what came after is exact on any node. A node behind the one the client left holds
    * back what the client already had.
    *
-   * One node: ids do not always arrive in order (PostgreSQL's two commit lanes), so where the ring
-   * holds the event `last` itself, what follows it there is sent, lower ids included, as well as any
-   * higher id (an event whose id passed another's may come twice). From the database it is by id:
-   * an Observation committed around the break with a lower id than the last one sent can be missed.
+   * One node: ids do not always arrive in order (PostgreSQL's two commit lanes, a deep insert beside
+   * MQTT ingest), so where the ring holds the event `last` itself, what follows it there is sent,
+   * lower ids included, as well as any higher id (one that came before it in the ring may come
+   * twice). Past the ring, or after a restart, the database has what followed above the id where
+   * every lower one had come before `last` (its `~w`): nothing is missed, and what came between is
+   * sent again.
    */
   private async replay(cl: LiveClient, last: Cursor): Promise<void> {
     const sent = new Set<number>();
@@ -302,7 +309,7 @@ export class LiveHub {
       const done = this.stream ? !!last.pos && (await this.replayStream(cl, last.pos, wanted, write)) : await this.replayRing(last.id, wanted, write);
       if (!done) {
         cl.after = null;
-        let after = last.id;
+        let after = last.after;
         for (let total = 0; total < DB_MAX; ) {
           const rows = await loadSince(this.sensing.db, after, [...cl.streams], DB_PAGE);
           for (const [id, o] of rows) await write({ id, o });
@@ -315,7 +322,8 @@ export class LiveHub {
       for (let held = cl.held!; held.length; held = cl.held!) {
         cl.held = [];
         for (const e of held) {
-          const fresh = e.pos ? !cl.after || before(cl.after, e.pos) : e.id > last.id;
+          // One node: these came after `last`, so none of them is at or below its settled id (see AnnouncedIds).
+          const fresh = e.pos ? !cl.after || before(cl.after, e.pos) : true;
           if (fresh && !sent.has(e.id)) await write(e);
         }
       }
@@ -341,10 +349,12 @@ export class LiveHub {
   private async replayRing(last: number, wanted: (e: Entry) => boolean, write: (e: Entry) => Promise<void>): Promise<boolean> {
     const all = this.recent();
     const at = all.findLastIndex((e) => e.id === last);
-    if (at < 0 && last < this.evictedMax) return false;
+    // Not there: it left the ring, or it came before this hub began (a restart), and what followed
+    // it may be nowhere but in the database.
+    if (at < 0) return false;
     for (let i = 0; i < all.length; i++) {
       const e = all[i]!;
-      if (wanted(e) && ((at >= 0 && i > at) || e.id > last)) await write(e);
+      if (wanted(e) && (i > at || e.id > last)) await write(e);
     }
     return true;
   }

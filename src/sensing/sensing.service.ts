@@ -17,12 +17,18 @@ import { type Created, EntityWriter } from './write/entity-writer.ts';
 import { ObservationWriter } from './write/observation-writer.ts';
 import { loadResultTypes, type ResultTypes, resultMisfit } from './write/result-type.ts';
 import { explainTimeout } from '../storage/deadline.ts';
+import { AnnouncedIds, type Writing } from './announced.ts';
 
 /**
  * A change listener. `observation` is the committed Observation's values when the writer has them
  * at hand (CreateObservations, MQTT), so live push needs no read-back; otherwise it is undefined.
+ * `settled`, for a created Observation: every Observation id at or below it has been announced
+ * already (this one included), or never will be (see AnnouncedIds).
  */
-export type ChangeListener = (entity: string, id: number, kind: 'create' | 'update', observation?: ObservationInput) => void;
+export type ChangeListener = (entity: string, id: number, kind: 'create' | 'update', observation?: ObservationInput, settled?: number) => void;
+
+/** One entity a write created or changed, announced once the write has committed. */
+export type Announcement = [entity: string, id: number, kind: 'create' | 'update', observation?: ObservationInput];
 
 /** What one API call is: who, against which root URL. */
 export interface CallContext {
@@ -41,6 +47,7 @@ export class SensingService {
   readonly updater: EntityUpdater;
   /** Listeners told about every created or changed entity (MQTT subscriptions, live push). */
   private readonly listeners: ChangeListener[] = [];
+  private readonly announced = new AnnouncedIds();
   /** Where plain observation batches go (the ingest module's group commit); null = straight to the writer. */
   private sink: ((batch: ObservationInput[]) => Promise<number[]>) | null = null;
 
@@ -57,9 +64,55 @@ export class SensingService {
     this.listeners.push(fn);
   }
 
-  /** Tells the listeners; batch change sets call it after their transaction commits. */
+  /** Tells the listeners of a change that created no Observation (an update). */
   emit(entity: string, id: number, kind: 'create' | 'update', observation?: ObservationInput): void {
     for (const l of this.listeners) l(entity, id, kind, observation);
+  }
+
+  /**
+   * Runs a write and then announces what it made (every write that may create Observations goes
+   * through here or `writeObservations`): the Observations last and in increasing id order, each
+   * with how far ids are settled. A listener that throws is reported to `onListenerError` when
+   * given (the write stays committed), else the error is thrown.
+   */
+  async announcing<T>(write: () => Promise<{ result: T; made: Announcement[] }>, onListenerError?: (e: unknown) => void): Promise<T> {
+    const w = this.announced.begin();
+    try {
+      const { result, made } = await write();
+      const ids: number[] = [];
+      const inputs: (ObservationInput | undefined)[] = [];
+      for (const a of made) {
+        if (a[0] === 'Observation' && a[2] === 'create') {
+          ids.push(a[1]);
+          inputs.push(a[3]);
+        } else this.tell(a[0], a[1], a[2], a[3], undefined, onListenerError);
+      }
+      this.announceObservations(w, ids, inputs, onListenerError);
+      return result;
+    } finally {
+      this.announced.end(w);
+    }
+  }
+
+  /** Announces a write's created Observations, in increasing id order (see AnnouncedIds). */
+  private announceObservations(w: Writing, ids: number[], inputs: readonly (ObservationInput | undefined)[], onListenerError?: (e: unknown) => void): void {
+    let increasing = true;
+    for (let i = 1; i < ids.length && increasing; i++) increasing = ids[i]! > ids[i - 1]!;
+    const order = increasing ? null : ids.map((_, i) => i).sort((a, b) => ids[a]! - ids[b]!);
+    for (let k = 0; k < ids.length; k++) {
+      const i = order ? order[k]! : k;
+      this.announced.announcing(w, ids[i]!);
+      this.tell('Observation', ids[i]!, 'create', inputs[i], this.announced.settled, onListenerError);
+    }
+  }
+
+  private tell(entity: string, id: number, kind: 'create' | 'update', observation: ObservationInput | undefined, settled: number | undefined, onListenerError?: (e: unknown) => void): void {
+    try {
+      for (const l of this.listeners) l(entity, id, kind, observation, settled);
+    } catch (e) {
+      if (!onListenerError) throw e;
+      onListenerError(e);
+    }
   }
 
   /** Installs the writer that plain observation batches go through (the ingest group commit). */
@@ -72,9 +125,15 @@ export class SensingService {
    * sink when one is installed, resolving only after commit, then announced to the listeners.
    */
   async writeObservations(batch: ObservationInput[]): Promise<number[]> {
-    const ids = await (this.sink ? this.sink(batch) : this.observations.write(batch));
-    for (let i = 0; i < ids.length; i++) this.emit('Observation', ids[i]!, 'create', batch[i]);
-    return ids;
+    // `announcing` without its wrapping: this is the path of every MQTT message.
+    const w = this.announced.begin();
+    try {
+      const ids = await (this.sink ? this.sink(batch) : this.observations.write(batch));
+      this.announceObservations(w, ids, batch);
+      return ids;
+    } finally {
+      this.announced.end(w);
+    }
   }
 
   /**
@@ -82,10 +141,11 @@ export class SensingService {
    * (§10.2.1.2): `fn` hands `made` to the writer, which notes them per transaction.
    */
   private async announcingCreates<T>(fn: (made: Created[]) => Promise<T>): Promise<T> {
-    const made: Created[] = [];
-    const r = await fn(made);
-    for (const [entity, id] of made) this.emit(entity, id, 'create');
-    return r;
+    return this.announcing(async () => {
+      const made: Created[] = [];
+      const result = await fn(made);
+      return { result, made: made.map(([entity, id]): Announcement => [entity, id, 'create']) };
+    });
   }
 
   async get(ctx: CallContext, pathText: string, query: URLSearchParams): Promise<ReadResult> {

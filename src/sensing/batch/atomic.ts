@@ -8,7 +8,7 @@
 import type { Kysely } from 'kysely';
 import { type Database, writeTx } from '../../storage/database.ts';
 import { Mutex } from '../../storage/mutex.ts';
-import { SensingService } from '../sensing.service.ts';
+import { type Announcement, SensingService } from '../sensing.service.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: see Database.kysely
 type Trx = Kysely<any>;
@@ -44,23 +44,18 @@ export async function inOneTransaction<T>(
   fn: (scoped: SensingService) => Promise<T>,
   onListenerError: (e: unknown) => void = () => {},
 ): Promise<T> {
-  const events: Parameters<SensingService['emit']>[] = [];
-  const result = await writeTx(service.db, async (trx) => {
-    // A fresh service: no observation sink (group commit) is installed on it, so Observations of
-    // the change set are written by its own writer, inside this transaction.
-    const scoped = new SensingService(boundDatabase(service.db, trx), service.paging);
-    scoped.onChange((...event: Parameters<SensingService['emit']>) => events.push(event));
-    return fn(scoped);
-  });
-  // Locations may have changed inside the transaction: the derived-FeatureOfInterest cache of the
-  // long-lived service must not keep answers from before it.
-  service.observations.fois.clear();
-  for (const event of events) {
-    try {
-      service.emit(...event);
-    } catch (e) {
-      onListenerError(e);
-    }
-  }
-  return result;
+  return service.announcing(async () => {
+    const made: Announcement[] = [];
+    const result = await writeTx(service.db, async (trx) => {
+      // A fresh service: no observation sink (group commit) is installed on it, so Observations of
+      // the change set are written by its own writer, inside this transaction.
+      const scoped = new SensingService(boundDatabase(service.db, trx), service.paging);
+      scoped.onChange((entity, id, kind, observation) => made.push([entity, id, kind, observation]));
+      return fn(scoped);
+    });
+    // Locations may have changed inside the transaction: the derived-FeatureOfInterest cache of the
+    // long-lived service must not keep answers from before it.
+    service.observations.fois.clear();
+    return { result, made };
+  }, onListenerError);
 }
