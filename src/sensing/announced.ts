@@ -17,6 +17,8 @@ interface Open extends Writing {
  *
  * It rests on ids being handed out in increasing order (PostgreSQL's identity sequence; SQLite's
  * one writer at a time): a write that begins after an id was announced makes only larger ones.
+ * (SQLite hands out the largest id again once the newest rows are deleted; a resume by id misses
+ * such an Observation, as it always has.)
  */
 export class AnnouncedIds {
   private max = 0;

@@ -64,11 +64,6 @@ export class SensingService {
     this.listeners.push(fn);
   }
 
-  /** Tells the listeners of a change that created no Observation (an update). */
-  emit(entity: string, id: number, kind: 'create' | 'update', observation?: ObservationInput): void {
-    for (const l of this.listeners) l(entity, id, kind, observation);
-  }
-
   /**
    * Runs a write and then announces what it made (every write that may create Observations goes
    * through here or `writeObservations`): the Observations last and in increasing id order, each
@@ -223,7 +218,7 @@ export class SensingService {
   async update(ctx: CallContext, pathText: string, body: unknown, mode: 'patch' | 'put' | 'json-patch'): Promise<void> {
     const { path, id } = await this.single(ctx, pathText);
     await this.announcingCreates((made) => (mode === 'json-patch' ? this.updater.jsonPatch(path.entity, id, body, made) : this.updater.update(path.entity, id, body, mode, made)));
-    this.emit(path.entity.name, id, 'update');
+    this.tell(path.entity.name, id, 'update', undefined, undefined);
   }
 
   async delete(ctx: CallContext, pathText: string): Promise<void> {
