@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { WRITER_CACHE_SIZE } from '../../src/storage/database.ts';
+import type { Migration } from '../../src/storage/migrate.ts';
 import { sensingMigration } from '../../src/storage/migrations/001-sensing.ts';
 import { observationOrderMigration } from '../../src/storage/migrations/003-observation-order.ts';
 import { observationChecksMigration } from '../../src/storage/migrations/004-observation-checks.ts';
@@ -63,16 +64,28 @@ export async function pgSchema(url: string, prefix: string): Promise<{ schema: s
   };
 }
 
-/** The observations table and its indexes, from the real migrations (optionally without FKs). */
+/** A migration's statements as they are written (not one that reads them off the schema). */
+function statementsOf(m: Migration, dialect: 'sqlite' | 'postgres'): readonly string[] {
+  const s = m[dialect];
+  if (typeof s === 'function') throw new Error(`migration ${m.version} computes its statements: update observationsDdl`);
+  return s;
+}
+
+/**
+ * The observations table and its indexes, from the real migrations (optionally without FKs). On
+ * SQLite the table keeps the largest id ever used (AUTOINCREMENT), as migration 005 rebuilds it.
+ */
 function observationsDdl(dialect: 'sqlite' | 'postgres', withFks: boolean): string[] {
-  const stmts = sensingMigration[dialect].filter((s) => /^CREATE TABLE observations |^CREATE INDEX observations_/.test(s));
+  const stmts = statementsOf(sensingMigration, dialect)
+    .map((s) => s.replace('CREATE TABLE observations (id INTEGER PRIMARY KEY,', 'CREATE TABLE observations (id INTEGER PRIMARY KEY AUTOINCREMENT,'))
+    .filter((s) => /^CREATE TABLE observations |^CREATE INDEX observations_/.test(s));
   if (stmts.length !== 4) throw new Error(`expected the observations table and 3 indexes in the migration, found ${stmts.length} statements`);
   // Later migrations that change the observations indexes, in order.
-  const later = [observationOrderMigration].flatMap((m) => m[dialect]);
+  const later = [observationOrderMigration].flatMap((m) => statementsOf(m, dialect));
   if (!later.every((s) => /^(CREATE|DROP) INDEX observations_/.test(s))) throw new Error('a later migration does more than observations indexes: update observationsDdl');
   const table = [...(withFks ? stmts : stmts.map((s) => s.replace(/ REFERENCES \w+\(id\) ON DELETE \w+/g, ''))), ...later];
   // PostgreSQL checks references per statement (migration 004): the baseline does the same.
-  return withFks ? [...table, ...observationChecksMigration[dialect]] : table;
+  return withFks ? [...table, ...statementsOf(observationChecksMigration, dialect)] : table;
 }
 
 /** Stub parent tables so that the FK variant of the baseline checks real references. */

@@ -15,10 +15,9 @@ interface Open extends Writing {
  * announced already, or never will be: a live client cut off after an event resumes from the
  * database above the `settled` of that event, and misses nothing.
  *
- * It rests on ids being handed out in increasing order (PostgreSQL's identity sequence; SQLite's
- * one writer at a time): a write that begins after an id was announced makes only larger ones.
- * (SQLite hands out the largest id again once the newest rows are deleted; a resume by id misses
- * such an Observation, as it always has.)
+ * It rests on ids being handed out in increasing order, and never twice (PostgreSQL's identity
+ * sequence; SQLite's one writer at a time and AUTOINCREMENT, migration 005): a write that begins
+ * after an id was announced makes only larger ones.
  */
 export class AnnouncedIds {
   private max = 0;

@@ -151,8 +151,9 @@ export class ObservationWriter {
 
   /**
    * Inserts the tuples in multi-row statements. The ids of one statement's rows are consecutive and
-   * end at its last insert rowid: an INTEGER PRIMARY KEY without AUTOINCREMENT gives each new row
-   * max(rowid) + 1, and the write lock (writeTx) keeps every other writer out meanwhile.
+   * end at its last insert rowid: the AUTOINCREMENT key (migration 005) gives each new row one more
+   * than the largest id ever used, and the write lock (writeTx) keeps every other writer out
+   * meanwhile.
    */
   private insertSqlite(tuples: Tuple[]): number[] {
     const total = tuples.length;
