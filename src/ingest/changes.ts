@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../storage/database.ts';
 import { ENTITIES } from '../sensing/model/entities.ts';
-import { renderEntity, type Row } from '../sensing/read/serialize.ts';
+import { renderContext, renderEntity, type Row } from '../sensing/read/serialize.ts';
 import type { ObservationInput } from '../sensing/write/observation-writer.ts';
 
 /**
@@ -80,7 +80,7 @@ function rowOf(id: number, s: ObsSnapshot): Row {
 
 /** The Observation as GET /v1.1/Observations(id) renders it (§8.2.7), optionally $select-ed. */
 export function renderObservation(root: string, id: number, s: ObsSnapshot, select?: readonly string[]): Record<string, unknown> {
-  return renderEntity(ENTITIES.Observation, rowOf(id, s), { root, select: select ? new Set(select) : undefined });
+  return renderEntity(ENTITIES.Observation, rowOf(id, s), renderContext(root, select));
 }
 
 /** Reads snapshots of Observations written elsewhere (HTTP POST, batch) by id. */

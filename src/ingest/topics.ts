@@ -1,6 +1,7 @@
 import { AppError } from '../core/errors.ts';
 import { parseResourcePath, type ResourcePath } from '../sensing/http/path-parser.ts';
 import { parseQueryOptions } from '../sensing/http/query-options.ts';
+import { selectProblem } from '../sensing/read/serialize.ts';
 
 /** The API version segment every SensorThings topic starts with (OGC 18-088 §14). */
 export const VERSION = 'v1.1/';
@@ -94,6 +95,8 @@ export function parseSubTopic(topic: string): SubTopic {
     for (const k of params.keys()) if (k !== '$select') throw new AppError('INVALID_QUERY_OPTION', `Only $select is allowed in a topic, not ${k}`);
     if (path.property) throw new AppError('INVALID_QUERY_OPTION', '$select does not apply to a property topic');
     select = parseQueryOptions(params).select;
+    const problem = selectProblem(path.entity, select);
+    if (problem) throw new AppError('INVALID_SELECT', problem);
   }
   const mode = path.property ? 'property' : path.single ? 'entity' : 'collection';
   const segs = path.segments;

@@ -42,6 +42,22 @@ forEachBackend((t) => {
     assert.equal((await t.api('GET', '/v1.1/Things?$select=bogus')).status, 400);
   });
 
+  test('$select of parts of a JSON property (an extension, as in FROST-Server): properties/district', async () => {
+    const one = (q: string) => get(`/v1.1/Things(${ids[1]})?${q}`) as unknown as Promise<Record<string, unknown>>;
+    assert.deepEqual((await get(`/v1.1/Things?$filter=id eq ${ids[1]}&$select=id,properties/district`)).value, [{ '@iot.id': ids[1], properties: { district: 'Ninh Kiều' } }]);
+    assert.deepEqual(await one('$select=properties/rank,properties/none/deeper'), { properties: { rank: 1 } }, 'a part the value does not have is left out');
+    assert.deepEqual(await one('$select=properties/rank,properties'), { properties: { rank: 1, district: 'Ninh Kiều' } }, 'the whole property covers its parts');
+    const expanded = await one('$select=id&$expand=Datastreams($select=unitOfMeasurement/symbol)');
+    assert.deepEqual(expanded.Datastreams, [{ unitOfMeasurement: { symbol: 'm' } }]);
+    assert.deepEqual(await one('$select=properties/__proto__/polluted'), { properties: {} });
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    for (const bad of ['name/part', 'Datastreams/name', 'properties//rank', 'properties/']) {
+      const r = await t.api('GET', `/v1.1/Things?$select=${encodeURIComponent(bad)}`);
+      assert.equal(r.status, 400, `${bad}: ${r.text}`);
+      assert.equal((r.body as { code: string }).code, 'INVALID_SELECT');
+    }
+  });
+
   test('checkExpandQueryOption: nested expand with its own options', async () => {
     const r = await get(`/v1.1/Things(${ids[0]})?$expand=Datastreams($select=name;$expand=Observations($orderby=phenomenonTime desc;$top=2;$count=true)),Locations`);
     const thing = r as unknown as E & { Datastreams: (E & { Observations: E[]; 'Observations@iot.count': number })[]; Locations: E[] };

@@ -45,7 +45,8 @@ function build(o: Record<string, string>, depth: number): QueryOptions {
   if (o.$orderby !== undefined) q.orderby = o.$orderby;
   if (o.$select !== undefined) {
     const items = o.$select.split(',').map((s) => s.trim());
-    if (items.some((s) => !/^(@iot\.id|id|[A-Za-z][A-Za-z0-9_]*)$/.test(s))) {
+    // A name, or a path into a JSON property (`properties/code`, `properties/site/district`).
+    if (items.some((s) => !/^(@iot\.id|id|[A-Za-z][A-Za-z0-9_]*(\/[^/]+)*)$/.test(s))) {
       throw new AppError('INVALID_SELECT', `Invalid $select "${o.$select}"`);
     }
     q.select = items;

@@ -8,7 +8,7 @@ import { navConstraint, publicOnly } from './constraints.ts';
 import type { Deadline } from '../../storage/deadline.ts';
 import { rowObjects } from '../../storage/read-pool.ts';
 import { expandPages, selectRows } from './rows.ts';
-import { renderEntity, type Row } from './serialize.ts';
+import { renderContext, renderEntity, type Row, selectProblem } from './serialize.ts';
 
 type Frag = RawBuilder<unknown>;
 
@@ -46,12 +46,10 @@ function group(items: ExpandItem[]): Map<string, { options: QueryOptions; childr
 }
 
 export function renderLevel(scope: ReadScope, e: EntityDef, rows: Row[], select?: string[]): Level {
-  const sel = select ? new Set(select) : undefined;
-  for (const name of select ?? []) {
-    if (name === 'id' || e.props.some((p) => p.name === name) || e.navs.some((n) => n.name === name)) continue;
-    throw new AppError('INVALID_SELECT', `${e.name} has no property "${name}" to $select`);
-  }
-  return { entity: e, rows, out: rows.map((r) => renderEntity(e, r, { root: scope.root, select: sel })) };
+  const problem = selectProblem(e, select);
+  if (problem) throw new AppError('INVALID_SELECT', problem);
+  const ctx = renderContext(scope.root, select);
+  return { entity: e, rows, out: rows.map((r) => renderEntity(e, r, ctx)) };
 }
 
 /** Applies $expand to a level, recursively (§9.3.2.1). */

@@ -86,6 +86,65 @@ export interface RenderContext {
   readonly root: string;
   /** Selected names (properties and navigation properties), or undefined for all. */
   readonly select?: ReadonlySet<string>;
+  /** Parts of JSON properties selected by path (`properties/code`): the keys, by property name. */
+  readonly parts?: ReadonlyMap<string, readonly (readonly string[])[]>;
+}
+
+/**
+ * The context for a `$select` list (checked by selectProblem): names, and paths into JSON
+ * properties, as FROST-Server selects them (`$select=id,properties/code`). A path that another
+ * selected path or the whole property covers is left out.
+ */
+export function renderContext(root: string, select?: readonly string[]): RenderContext {
+  if (!select) return { root };
+  const names = new Set(select);
+  const parts = new Map<string, string[][]>();
+  for (const item of select) {
+    const [name, ...keys] = item.split('/');
+    if (keys.length === 0 || names.has(name!)) continue;
+    if (keys.some((_, i) => names.has([name, ...keys.slice(0, i)].join('/')))) continue;
+    const list = parts.get(name!) ?? [];
+    list.push(keys);
+    parts.set(name!, list);
+  }
+  return { root, select: names, parts: parts.size ? parts : undefined };
+}
+
+/** Why `select` does not fit entity `e`, or null when it does. */
+export function selectProblem(e: EntityDef, select: readonly string[] | undefined): string | null {
+  for (const item of select ?? []) {
+    const [name, ...keys] = item.split('/');
+    if (keys.length > 0) {
+      const p = e.props.find((x) => x.name === name);
+      if (!p) return `${e.name} has no property "${name}" to $select parts of ("${item}")`;
+      if (p.type !== 'json') return `${e.name}'s "${name}" is not JSON: only JSON properties (such as properties) have parts to $select ("${item}")`;
+      continue;
+    }
+    if (name === 'id' || e.props.some((p) => p.name === name) || e.navs.some((n) => n.name === name)) continue;
+    return `${e.name} has no property "${name}" to $select`;
+  }
+  return null;
+}
+
+/**
+ * The parts of a JSON value at `paths`, nested as in the value; a part it does not have is left
+ * out, and so is anything inside an array. Objects without a prototype: a key `__proto__` is then
+ * a key like any other.
+ */
+function pick(value: unknown, paths: readonly (readonly string[])[]): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  for (const path of paths) {
+    let v: unknown = value;
+    for (const k of path) v = v !== null && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, k) ? (v as Record<string, unknown>)[k] : undefined;
+    if (v === undefined) continue;
+    let o = out;
+    for (const k of path.slice(0, -1)) {
+      o[k] ??= Object.create(null);
+      o = o[k] as Record<string, unknown>;
+    }
+    o[path.at(-1)!] = v;
+  }
+  return out;
 }
 
 /** Renders one entity as OGC 18-088 §8.2 JSON with @iot.id, @iot.selfLink and navigation links. */
@@ -98,7 +157,11 @@ export function renderEntity(e: EntityDef, row: Row, ctx: RenderContext): Record
   if (!sel || sel.has('@iot.selfLink')) out['@iot.selfLink'] = self;
   for (const p of e.props) {
     if (p.type === 'id') continue;
-    if (sel && !sel.has(p.name)) continue;
+    if (sel && !sel.has(p.name)) {
+      const parts = ctx.parts?.get(p.name);
+      if (parts) out[p.name] = pick(propValue(p, row), parts);
+      continue;
+    }
     const v = propValue(p, row);
     // Optional properties without a value are omitted unless explicitly selected (§8.2).
     if (v === null && p.nullable && !sel) continue;
