@@ -142,6 +142,12 @@ forEachBackend((t) => {
     assert.deepEqual(g.components, ['result', 'phenomenonTime']);
     assert.deepEqual(g.dataArray[0], [0, '2025-10-01T00:00:00.000Z']);
     assert.equal(g['dataArray@iot.count'], 3);
+    const foi = await get(`/v1.1/Datastreams(${ds})/Observations?$resultFormat=dataArray&$select=id,FeatureOfInterest/id&$top=1`);
+    assert.deepEqual((foi.value[0] as unknown as { components: string[] }).components, ['id', 'FeatureOfInterest/id']);
+    // A component the format does not have is an error, not left out in silence.
+    const bad = await t.api('GET', `/v1.1/Datastreams(${ds})/Observations?$resultFormat=dataArray&$select=result,Datastream`);
+    assert.equal(bad.status, 400, bad.text);
+    assert.match((bad.body as { message: string }).message, /"Datastream" is not a dataArray component/);
   });
 
   test('CreateObservations: rows in order, "error" for rejected rows', async () => {

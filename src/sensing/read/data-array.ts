@@ -1,3 +1,4 @@
+import { AppError } from '../../core/errors.ts';
 import { ENTITIES } from '../model/entities.ts';
 import { propValue, type Row } from './serialize.ts';
 
@@ -9,7 +10,9 @@ const ALLOWED = new Set(['id', 'phenomenonTime', 'resultTime', 'result', 'result
  * group a component list and rows of values in that order.
  */
 export function toDataArray(root: string, rows: Row[], select?: string[]): unknown[] {
-  const components = (select ?? DEFAULT_COMPONENTS).filter((c) => ALLOWED.has(c === '@iot.id' ? 'id' : c)).map((c) => (c === '@iot.id' ? 'id' : c));
+  const components = (select ?? DEFAULT_COMPONENTS).map((c) => (c === '@iot.id' ? 'id' : c));
+  const unknown = components.find((c) => !ALLOWED.has(c));
+  if (unknown !== undefined) throw new AppError('INVALID_SELECT', `"${unknown}" is not a dataArray component; these are: ${[...ALLOWED].join(', ')}`);
   const groups = new Map<string, { link: Record<string, unknown>; data: unknown[][] }>();
   const props = ENTITIES.Observation.props;
   const byName = new Map(props.map((p) => [p.name, p]));
