@@ -40,7 +40,12 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; pg
   const logger = opts.logger ?? createLogger(config);
   const db = openDatabase(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous, pgSchema: opts.pgSchema ?? config.pgSchema ?? undefined, readTimeoutMs: config.queryTimeoutMs, readThreads: config.sqliteReadThreads, onSqliteOpen: registerSqliteExtensions });
   logger.info({ database: db.dialect === 'sqlite' ? config.databaseUrl : redact(config.databaseUrl) }, 'opening database');
-  const applied = await migrate(db, { onStep: (m) => logger.info({ version: m.version, name: m.name }, 'applying migration') });
+  // Each step on an existing database is announced before it runs: one may rebuild large tables.
+  const applied = await migrate(db, {
+    onStep: (m, fresh) => {
+      if (!fresh) logger.info({ version: m.version, name: m.name }, 'applying migration');
+    },
+  });
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const keys = new KeyStore(db);
   if (config.bootstrapAdminKey) await keys.ensureBootstrapKey(config.bootstrapAdminKey);

@@ -27,8 +27,8 @@ export function registerMigration(m: Migration): void {
 }
 
 export interface MigrateOptions {
-  /** Called before each step that is applied (a step may take a while on a large database). */
-  onStep?: (m: Migration) => void;
+  /** Called before each step that is applied (a step may take a while on a large database); `fresh`: the database had no schema yet. */
+  onStep?: (m: Migration, fresh: boolean) => void;
   /** Applies the steps up to this version only (tests of a later step start from an earlier schema). */
   upTo?: number;
 }
@@ -55,7 +55,7 @@ export async function migrate(db: Database, opts: MigrateOptions = {}): Promise<
       const have = new Set(done.rows.map((r) => Number(r.version)));
       for (const m of MIGRATIONS) {
         if (have.has(m.version) || m.version > (opts.upTo ?? Number.POSITIVE_INFINITY)) continue;
-        opts.onStep?.(m);
+        opts.onStep?.(m, have.size === 0);
         const steps = !raw ? m.postgres : typeof m.sqlite === 'function' ? m.sqlite(raw) : m.sqlite;
         for (const stmt of steps) await sql.raw(stmt).execute(trx);
         await sql`INSERT INTO schema_migrations (version, name) VALUES (${m.version}, ${m.name})`.execute(trx);

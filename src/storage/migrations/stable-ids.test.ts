@@ -45,14 +45,14 @@ test('an existing database: rows, references and indexes kept; ids never handed 
 
     const steps: number[] = [];
     // (The trace module's step 10 comes after it, here where the old database stopped at 4.)
-    assert.deepEqual(await migrate(db, { onStep: (m) => steps.push(m.version) }), [5, 10]);
-    assert.deepEqual(steps, [5, 10]);
+    assert.deepEqual(await migrate(db, { onStep: (m, isNew) => steps.push(isNew ? -m.version : m.version) }), [5, 10]);
+    assert.deepEqual(steps, [5, 10], 'each step announced, on a database that is not new');
     assert.deepEqual(dump(raw, tables), before, 'every row kept, with its id');
     assert.equal(raw.pragma('foreign_keys', { simple: true }), 1, 'foreign keys are on again');
     assert.equal(raw.pragma('integrity_check', { simple: true }), 'ok');
 
     // The same schema as a database made from scratch, indexes included.
-    await migrate(fresh);
+    await migrate(fresh, { onStep: (_, isNew) => assert.equal(isNew, true, 'a new database') });
     for (const type of ['table', 'index']) assert.deepEqual(schemaOf(raw, type), schemaOf(fresh.sqlite!, type), `the same ${type}s`);
     assert.match(schemaOf(raw, 'table').find((t) => t.name === 'observations')!.sql!, /id INTEGER PRIMARY KEY AUTOINCREMENT,/);
 
