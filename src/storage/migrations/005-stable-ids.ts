@@ -15,7 +15,9 @@ import type { Migration } from '../migrate.ts';
  * again. The migration runner turns foreign keys off meanwhile (a dropped parent would otherwise
  * take its children with it) and checks them before it commits. The copy writes every row once:
  * 4.2 s for 2 million observations (177 MiB) on a 2-core machine, and the WAL grows by the size
- * of the tables until the checkpointer has copied it.
+ * of the tables until the checkpointer has copied it. The database file keeps the old tables'
+ * space as free pages, which later writes reuse (500,000 observations: 44 MiB before, 65 after;
+ * `VACUUM` gives the space back).
  */
 const TABLES = [
   'things',
@@ -34,7 +36,7 @@ const TABLES = [
 const HEAD = (table: string) => `CREATE TABLE ${table} (id INTEGER PRIMARY KEY,`;
 
 /** The statements that rebuild `table` with AUTOINCREMENT, read off its definition as it stands. */
-export function rebuildWithAutoincrement(raw: BetterSqlite3.Database, table: string): string[] {
+function rebuildWithAutoincrement(raw: BetterSqlite3.Database, table: string): string[] {
   const def = raw.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?").get(table) as { sql: string } | undefined;
   if (!def) throw new Error(`migration 5: no table ${table}`);
   if (/\bAUTOINCREMENT\b/i.test(def.sql)) return [];
