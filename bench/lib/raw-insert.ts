@@ -13,6 +13,7 @@ import type { Migration } from '../../src/storage/migrate.ts';
 import { sensingMigration } from '../../src/storage/migrations/001-sensing.ts';
 import { observationOrderMigration } from '../../src/storage/migrations/003-observation-order.ts';
 import { observationChecksMigration } from '../../src/storage/migrations/004-observation-checks.ts';
+import { withAutoincrement } from '../../src/storage/migrations/005-stable-ids.ts';
 import { now } from './stats.ts';
 
 /** One observation row, its values in OBS_COLS order. */
@@ -77,7 +78,7 @@ function statementsOf(m: Migration, dialect: 'sqlite' | 'postgres'): readonly st
  */
 function observationsDdl(dialect: 'sqlite' | 'postgres', withFks: boolean): string[] {
   const stmts = statementsOf(sensingMigration, dialect)
-    .map((s) => s.replace('CREATE TABLE observations (id INTEGER PRIMARY KEY,', 'CREATE TABLE observations (id INTEGER PRIMARY KEY AUTOINCREMENT,'))
+    .map((s) => (dialect === 'sqlite' && s.startsWith('CREATE TABLE observations ') ? withAutoincrement(s, 'observations') : s))
     .filter((s) => /^CREATE TABLE observations |^CREATE INDEX observations_/.test(s));
   if (stmts.length !== 4) throw new Error(`expected the observations table and 3 indexes in the migration, found ${stmts.length} statements`);
   // Later migrations that change the observations indexes, in order.

@@ -33,18 +33,22 @@ const TABLES = [
   'api_keys',
 ];
 
-const HEAD = (table: string) => `CREATE TABLE ${table} (id INTEGER PRIMARY KEY,`;
+/** The definition `ddl` of `table` (`CREATE TABLE table (id INTEGER PRIMARY KEY, …)`) with AUTOINCREMENT, naming the table `as`. */
+export function withAutoincrement(ddl: string, table: string, as = table): string {
+  const head = `CREATE TABLE ${table} (id INTEGER PRIMARY KEY,`;
+  if (!ddl.startsWith(head)) throw new Error(`migration 5: ${table} is not defined as expected: ${ddl.slice(0, 80)}`);
+  return `CREATE TABLE ${as} (id INTEGER PRIMARY KEY AUTOINCREMENT,${ddl.slice(head.length)}`;
+}
 
 /** The statements that rebuild `table` with AUTOINCREMENT, read off its definition as it stands. */
 function rebuildWithAutoincrement(raw: BetterSqlite3.Database, table: string): string[] {
   const def = raw.prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?").get(table) as { sql: string } | undefined;
   if (!def) throw new Error(`migration 5: no table ${table}`);
   if (/\bAUTOINCREMENT\b/i.test(def.sql)) return [];
-  if (!def.sql.startsWith(HEAD(table))) throw new Error(`migration 5: ${table} is not defined as expected: ${def.sql.slice(0, 80)}`);
   const indexes = raw.prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name").all(table) as { sql: string }[];
   const next = `${table}_rebuilt`;
   return [
-    `CREATE TABLE ${next} (id INTEGER PRIMARY KEY AUTOINCREMENT,${def.sql.slice(HEAD(table).length)}`,
+    withAutoincrement(def.sql, table, next),
     `INSERT INTO ${next} SELECT * FROM ${table}`,
     `DROP TABLE ${table}`,
     `ALTER TABLE ${next} RENAME TO ${table}`,
