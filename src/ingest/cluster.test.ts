@@ -157,10 +157,12 @@ function resumable(ds: number) {
             if (done) break;
             buf += dec.decode(value, { stream: true });
             for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-              const m = /^id: ((\d+)(?:@\d+\.\d+)?)$/m.exec(buf.slice(0, i));
+              const block = buf.slice(0, i);
+              const m = /^id: ((\d+)(?:@\d+\.\d+)?)$/m.exec(block);
               buf = buf.slice(i + 2);
               if (!m) continue;
-              ids.push(Number(m[2]));
+              // An id without data is where the stream stands (a checkpoint), not an event.
+              if (/^data: /m.test(block)) ids.push(Number(m[2]));
               last = m[1]!;
             }
           }

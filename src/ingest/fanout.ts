@@ -24,10 +24,9 @@ export interface NatsFanoutOptions {
    * numbers its events by it, so that a client can resume on any node).
    */
   onSequenced?: (batch: Change[], seq: number) => void;
+  /** Most messages `history` reads for one resume (each holds up to 1,000 changes; default 1,000). */
+  historyMax?: number;
 }
-
-/** Most messages `history` reads for one resume (each holds up to CHUNK changes). */
-const HISTORY_MAX = 1000;
 
 /** The subject a deployment's nodes exchange their changes on: one per database schema. */
 export function changesSubject(pgSchema: string | null): string {
@@ -200,23 +199,25 @@ export class NatsFanout implements Fanout {
 
   /**
    * Reads the stream's messages `from`..`to` (sequences), in order, for a client resuming from an
-   * older position than the ring of recent events holds, handing each to `each` as it comes. False
-   * when the stream no longer holds `from` (past its age or size limit), the span is longer than
-   * HISTORY_MAX messages, or NATS does not answer within `timeoutMs`: the caller then discards
-   * what it was handed (a resume that stopped half way would leave its client with a hole).
+   * older position than the ring of recent events holds, handing each to `each` as it comes, and
+   * resolves with the last sequence it handed over: `to`, or less when the span is longer than
+   * `historyMax` messages or NATS stops answering within `timeoutMs` (the caller has all up to that
+   * one). Null when the stream no longer holds `from` (past its age or size limit) or reading it
+   * failed: the caller then discards what it was handed.
    */
-  async history(from: number, to: number, each: (batch: Change[], seq: number) => void, timeoutMs = 5_000): Promise<boolean> {
-    if (to < from) return true;
-    if (to - from + 1 > HISTORY_MAX) return false;
+  async history(from: number, to: number, each: (batch: Change[], seq: number) => void, timeoutMs = 5_000): Promise<number | null> {
+    if (to < from) return to;
+    to = Math.min(to, from + (this.opts.historyMax ?? 1_000) - 1);
     const deadline = Date.now() + timeoutMs;
+    let next = from;
     try {
       const info = await this.jsm.streams.info(streamName(this.subject));
-      if (info.state.first_seq > from || info.state.last_seq < to) return false;
+      if (info.state.first_seq > from || info.state.last_seq < to) return null;
       const consumer = await this.js.consumers.get(streamName(this.subject), { filterSubjects: this.subject, opt_start_seq: from });
       const dec = new TextDecoder();
-      for (let next = from; next <= to; ) {
+      while (next <= to) {
         const left = deadline - Date.now();
-        if (left <= 0) return false;
+        if (left <= 0) break;
         const msgs = await consumer.fetch({ max_messages: Math.min(256, to - next + 1), expires: Math.max(1_000, Math.min(left, 5_000)) });
         for await (const m of msgs) {
           if (m.seq > to) break;
@@ -224,10 +225,10 @@ export class NatsFanout implements Fanout {
           next = m.seq + 1;
         }
       }
-      return true;
+      return next - 1;
     } catch (err) {
       this.logger.warn({ err, from, to }, 'NATS stream history not read');
-      return false;
+      return null;
     }
   }
 

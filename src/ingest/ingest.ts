@@ -95,7 +95,7 @@ export class IngestModule {
     if (!config.publicUrl && addr && typeof addr === 'object') this.rootUrl = `http://localhost:${addr.port}/v1.1`;
     if (config.natsUrl) {
       // Live push follows the stream, this node's own changes included: one order on every node.
-      this.live.sequence({ history: (from, to, each) => this.nats?.history(from, to, each) ?? Promise.resolve(false) });
+      this.live.sequence({ history: (from, to, each) => this.nats?.history(from, to, each) ?? Promise.resolve(null) });
       // The server listens already: what it commits while NATS connects goes out once it has.
       const meanwhile: Change[][] = [];
       this.hub.setFanout({ publish: (batch) => meanwhile.push(batch) });

@@ -9,7 +9,7 @@ import Fastify from 'fastify';
 import { inOneTransaction } from '../sensing/batch/atomic.ts';
 import { forEachBackend } from '../testing/platform.ts';
 import type { Change } from './changes.ts';
-import { type History, LiveHub } from './live.ts';
+import { type History, LiveHub, type LiveOptions } from './live.ts';
 import { connect, type Network, seedNetwork } from './testing.ts';
 
 interface Ev {
@@ -24,6 +24,8 @@ async function sse(url: string, headers: Record<string, string> = {}) {
   const ac = new AbortController();
   const res = await fetch(url, { headers, signal: ac.signal });
   const events: Ev[] = [];
+  /** The last event id the server sent, as EventSource keeps it: an event's, or one sent without data (where the stream stands). */
+  let lastId: string | null = null;
   let taken = 0;
   const done = (async () => {
     if (!res.body) return;
@@ -40,6 +42,7 @@ async function sse(url: string, headers: Record<string, string> = {}) {
           buf = buf.slice(i + 2);
           const id = /^id: ((\d+)(?:@\d+\.\d+|~\d+)?)$/m.exec(block);
           const data = /^data: (.*)$/m.exec(block);
+          if (id) lastId = id[1]!;
           if (id && data) events.push({ id: Number(id[2]), raw: id[1]!, data: JSON.parse(data[1]!) });
         }
       }
@@ -50,6 +53,17 @@ async function sse(url: string, headers: Record<string, string> = {}) {
   return {
     status: res.status,
     events,
+    get lastId() {
+      return lastId;
+    },
+    /** Waits until the last event id is `want` (or, without it, any). */
+    async lastIdBecomes(want?: string, timeoutMs = 3000): Promise<string> {
+      for (const deadline = Date.now() + timeoutMs; lastId === null || (want !== undefined && lastId !== want); ) {
+        if (Date.now() > deadline) throw new Error(`last event id ${String(lastId)}, expected ${want ?? 'one'}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return lastId;
+    },
     /** Resolves when the server ends the stream (or it is closed here). */
     ended: done,
     async next(n = 1, timeoutMs = 3000): Promise<Ev[]> {
@@ -80,10 +94,10 @@ forEachBackend(
     });
 
     /** A LiveHub of the test's own (fed by hand or hooked up by the test) on a server of its own, following the water level. */
-    async function hubOfItsOwn(capacity?: number) {
+    async function hubOfItsOwn(opts: LiveOptions = {}) {
       const app = Fastify();
       app.decorateRequest('principal', null);
-      const hub = new LiveHub(t.p.sensing, t.p.ingest.cache, t.p.ingest.metrics, () => 'http://x/v1.1', capacity);
+      const hub = new LiveHub(t.p.sensing, t.p.ingest.cache, t.p.ingest.metrics, () => 'http://x/v1.1', opts);
       hub.register(app);
       await app.listen({ port: 0, host: '127.0.0.1' });
       const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/live?datastreams=${net.waterLevel}`;
@@ -151,7 +165,7 @@ forEachBackend(
     });
 
     test('several nodes: events carry their place in the stream; a resume holds back what a node further on sent, and past the ring reads the stream', async () => {
-      const { hub, url, close } = await hubOfItsOwn(4);
+      const { hub, url, close } = await hubOfItsOwn({ capacity: 4 });
       const B = 1e12;
       const changes = (...ids: number[]): Change[] =>
         ids.map((id) => ({ e: 'Observation', id: B + id, k: 'create', o: { ds: net.waterLevel, mds: null, foi: 1, ps: Date.now(), pe: null, rt: null, result: id, rq: null, vs: null, ve: null, params: null } }));
@@ -164,7 +178,7 @@ forEachBackend(
           if (broken) throw new Error('NATS went away');
           read.push([from, to]);
           for (const [batch, seq] of stream) if (seq >= from && seq <= to) each(batch, seq);
-          return true;
+          return to;
         },
       };
       hub.sequence(history);
@@ -196,15 +210,40 @@ forEachBackend(
       assert.equal(late.events.length, 9, 'nothing twice');
       assert.ok(!late.events.some((e) => e.data.result === 99));
       await late.close();
+      // A new client learns where the stream stands (an id without data): the last message handled.
+      const quiet = await sse(url);
+      assert.equal(await quiet.lastIdBecomes(), `${B + 16}@6.0`);
+      assert.equal(quiet.events.length, 0);
+      await quiet.close();
       // A node that began to follow the stream after message 5 (its ring empty): a client of another
       // node whose last event is older is behind, and gets the rest from the stream.
-      const { hub: fresh, url: freshUrl, close: closeFresh } = await hubOfItsOwn(4);
+      const { hub: fresh, url: freshUrl, close: closeFresh } = await hubOfItsOwn({ capacity: 4 });
       fresh.sequence(history);
       fresh.streamStartedAfter(5);
       const behind = await sse(freshUrl, { 'last-event-id': `${B + 9}@4.0` });
       assert.deepEqual((await behind.next(6)).map((e) => e.data.result), [10, 11, 12, 13, 14, 15]);
       await behind.close();
       await closeFresh();
+      // A resume longer than the most one sends (3 here) ends the stream after 3; the client resumes
+      // from the last of them, and so on until it has everything, nothing twice and nothing missed.
+      const { hub: capped, url: cappedUrl, close: closeCapped } = await hubOfItsOwn({ capacity: 4, replayMax: 3 });
+      capped.sequence(history);
+      capped.streamStartedAfter(6);
+      let from = `${B + 3}@2.0`;
+      const got: unknown[] = [];
+      for (let round = 0; round < 3; round++) {
+        const part = await sse(cappedUrl, { 'last-event-id': from });
+        got.push(...(await part.next(3)).map((e) => e.data.result));
+        if (round < 2) await part.ended;
+        else {
+          await new Promise((r) => setTimeout(r, 100));
+          assert.equal(part.events.length, 3, 'the last part (all that was left) stays open, live');
+        }
+        from = part.events.at(-1)!.raw;
+        await part.close();
+      }
+      assert.deepEqual(got, [4, 9, 10, 11, 12, 13, 14, 15, 16]);
+      await closeCapped();
       // A resume that fails is not passed over in silence: the server cuts the client off, and it tries again.
       broken = true;
       const failed = await sse(url, { 'last-event-id': `${B + 3}@2.0` });
@@ -214,9 +253,75 @@ forEachBackend(
       await close();
     });
 
+    test('several nodes, further back than a resume reads of the stream: a lower id another node committed after the last event still comes, the rest from the database', async () => {
+      const ids: number[] = [];
+      for (const v of [40, 41, 42, 43]) {
+        const r = await t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: v });
+        ids.push(Number(/\((\d+)\)$/.exec(r.headers.location as string)![1]));
+      }
+      const [a, b, c, d] = ids as [number, number, number, number];
+      const obs = (id: number, result: number): Change[] => [{ e: 'Observation', id, k: 'create', o: { ds: net.waterLevel, mds: null, foi: 1, ps: Date.now(), pe: null, rt: null, result, rq: null, vs: null, ve: null, params: null } }];
+      // The stream as the nodes committed them: b, then another node's a (a lower id), then c and d.
+      const stream: [Change[], number][] = [
+        [obs(b, 41), 1],
+        [obs(a, 40), 2],
+        [obs(c, 42), 3],
+        [obs(d, 43), 4],
+      ];
+      const { hub, url, close } = await hubOfItsOwn({ capacity: 2 });
+      // A resume may read 2 messages of it here.
+      hub.sequence({
+        history: async (from, to, each) => {
+          const upTo = Math.min(to, from + 1);
+          for (const [batch, seq] of stream) if (seq >= from && seq <= upTo) each(batch, seq);
+          return upTo;
+        },
+      });
+      hub.streamStartedAfter(4);
+      const s = await sse(url, { 'last-event-id': `${b}@1.0` });
+      assert.deepEqual((await s.next(3)).map((e) => e.data.result), [40, 42, 43]);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(s.events.length, 3, 'nothing twice');
+      await s.close();
+      await close();
+    });
+
+    test('a client gets where the stream stands when it connects and with each heartbeat (an id without data): cut off before its first event, or quiet for long, it resumes from there', async () => {
+      const { hub: small, url, close } = await hubOfItsOwn({ capacity: 2, heartbeatMs: 150 });
+      t.p.ingest.hub.onDeliver((b) => small.handle(b));
+      const idOf = async (ds: number, result: number) => {
+        const r = await t.api('POST', `/v1.1/Datastreams(${ds})/Observations`, { result });
+        return Number(/\((\d+)\)$/.exec(r.headers.location as string)![1]);
+      };
+      // The last change the hub handled is of a Datastream the client does not follow.
+      const other = await idOf(net.salinity, 50);
+      await t.p.ingest.hub.idle();
+      const s = await sse(url);
+      assert.equal(await s.lastIdBecomes(), String(other), 'where it started');
+      await s.close();
+      await idOf(net.waterLevel, 51);
+      await t.p.ingest.hub.idle();
+      const again = await sse(url, { 'last-event-id': s.lastId! });
+      assert.deepEqual((await again.next()).map((e) => e.data.result), [51]);
+      // Quiet for a while: its last event id moves on with what the hub handles.
+      let newest = 0;
+      for (const v of [52, 53, 54]) newest = await idOf(net.salinity, v);
+      await t.p.ingest.hub.idle();
+      await again.lastIdBecomes(String(newest));
+      await again.close();
+      await idOf(net.waterLevel, 55);
+      await t.p.ingest.hub.idle();
+      const third = await sse(url, { 'last-event-id': again.lastId! });
+      assert.deepEqual((await third.next()).map((e) => e.data.result), [55]);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(third.events.length, 1, 'nothing twice');
+      await third.close();
+      await close();
+    });
+
     test('beyond the ring buffer the database fills the gap', async () => {
       // A hub with room for 2 events, fed by the platform's change hub.
-      const { hub: small, url, close } = await hubOfItsOwn(2);
+      const { hub: small, url, close } = await hubOfItsOwn({ capacity: 2 });
       t.p.ingest.hub.onDeliver((b) => small.handle(b));
       const s = await sse(url);
       await t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: 10 });
@@ -227,6 +332,36 @@ forEachBackend(
       const again = await sse(url, { 'last-event-id': String(last!.id) });
       assert.deepEqual((await again.next(5)).map((e) => e.data.result), [11, 12, 13, 14, 15]);
       await again.close();
+      await close();
+    });
+
+    test('a resume from the database longer than the most one sends ends the stream; the client resumes from its last event and misses nothing', async () => {
+      const { hub: small, url, close } = await hubOfItsOwn({ capacity: 2, replayMax: 3 });
+      t.p.ingest.hub.onDeliver((b) => small.handle(b));
+      const s = await sse(url);
+      await t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: 30 });
+      const [last] = await s.next();
+      await s.close();
+      const values = [31, 32, 33, 34, 35, 36, 37];
+      await t.api('POST', '/v1.1/CreateObservations', [{ Datastream: { '@iot.id': net.waterLevel }, components: ['result'], dataArray: values.map((v) => [v]) }]);
+      await t.p.ingest.hub.idle();
+      let from = last!.raw;
+      const got: unknown[] = [];
+      for (const n of [3, 3]) {
+        const part = await sse(url, { 'last-event-id': from });
+        got.push(...(await part.next(n)).map((e) => e.data.result));
+        await part.ended; // after 3 events the server ends the stream
+        assert.equal(part.events.length, n);
+        from = part.events.at(-1)!.raw;
+      }
+      const rest = await sse(url, { 'last-event-id': from });
+      got.push(...(await rest.next()).map((e) => e.data.result));
+      await t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: 38 });
+      got.push(...(await rest.next()).map((e) => e.data.result));
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(rest.events.length, 2, 'the last part stays open, live, and nothing comes twice');
+      assert.deepEqual(got, [...values, 38]);
+      await rest.close();
       await close();
     });
 
@@ -254,7 +389,7 @@ forEachBackend(
 
     test('writes that overlap commit out of id order: a resume past the ring still gets the lower id that came after its last event', async () => {
       // A hub with room for 2 events, fed by the platform's change hub, following the water level and the salinity.
-      const { hub: small, url, close } = await hubOfItsOwn(2);
+      const { hub: small, url, close } = await hubOfItsOwn({ capacity: 2 });
       t.p.ingest.hub.onDeliver((b) => small.handle(b));
       const both = url.replace(/datastreams=\d+/, `datastreams=${net.waterLevel},${net.salinity}`);
       const s = await sse(both);

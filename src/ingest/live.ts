@@ -36,6 +36,9 @@ function entryOf(c: Change, pos?: Pos): Entry | null {
   return c.e === 'Observation' && c.k === 'create' && c.o ? { id: c.id, o: c.o, pos, w: pos ? undefined : c.w } : null;
 }
 
+/** What a replay from the ring or the stream found: all that followed, the first `replayMax` of it, or not where it left off. */
+type Replayed = 'all' | 'capped' | 'missing';
+
 /** The client went away during its replay. */
 class Gone extends Error {}
 
@@ -64,9 +67,14 @@ interface Cursor {
   after: number;
 }
 
-/** The stream history of several nodes (the NATS fan-out), for a resume from past the ring; what it handed over counts only if it resolves true. */
+/**
+ * The stream history of several nodes (the NATS fan-out), for a resume from past the ring: it hands
+ * over messages `from`..`to` in order and resolves with the last sequence handed over (up to `to`;
+ * less when a resume may not read that far), or null when it no longer holds `from` (what it handed
+ * over then does not count).
+ */
 export interface History {
-  history(from: number, to: number, each: (batch: Change[], seq: number) => void): Promise<boolean>;
+  history(from: number, to: number, each: (batch: Change[], seq: number) => void): Promise<number | null>;
 }
 
 export function parseCursor(v: unknown): Cursor | null {
@@ -76,9 +84,20 @@ export function parseCursor(v: unknown): Cursor | null {
   return { id, pos: m[2] === undefined ? null : [Number(m[2]), Number(m[3])], after: m[4] === undefined ? id : Math.min(id, Number(m[4])) };
 }
 
+export interface LiveOptions {
+  /** Recent events kept for a resume (default 20,000). */
+  capacity?: number;
+  /** Most events one resume sends; past it the stream ends, and the client resumes from its last event (default 200,000). */
+  replayMax?: number;
+  /** How often a quiet stream gets a line (default 15 s). */
+  heartbeatMs?: number;
+}
+
+/** The largest index in a message a cursor can name. */
+const MAX_INDEX = 999_999;
+
 const MAX_STREAMS = 1000;
 const DB_PAGE = 5000;
-const DB_MAX = 200_000;
 /** A client whose socket holds more than this unsent is cut off; it resumes with Last-Event-ID. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
 /** Live events held for a client while its replay runs; past it the client is cut off and resumes. */
@@ -98,18 +117,24 @@ export class LiveHub {
   private readonly byStream = new Map<number, Set<LiveClient>>();
   private readonly clients = new Set<LiveClient>();
   private heartbeat: NodeJS.Timeout | null = null;
-  /** Several nodes: the fan-out's stream, and the last sequence of it this hub has handled. */
+  /** Several nodes: the fan-out's stream, the last sequence of it this hub has handled, the last index in that message, and the largest Observation id handled. */
   private stream: History | null = null;
   private lastSeq = 0;
+  private lastIndex = 0;
+  private maxId = 0;
+  private readonly replayMax: number;
+  private readonly heartbeatMs: number;
 
   constructor(
     private readonly sensing: SensingService,
     private readonly cache: StreamCache,
     private readonly metrics: IngestMetrics,
     private readonly root: () => string,
-    capacity = 20_000,
+    opts: LiveOptions = {},
   ) {
-    this.ring = new Array(capacity);
+    this.ring = new Array(opts.capacity ?? 20_000);
+    this.replayMax = opts.replayMax ?? 200_000;
+    this.heartbeatMs = opts.heartbeatMs ?? 15_000;
   }
 
   /**
@@ -127,7 +152,10 @@ export class LiveHub {
    * missed is read from the stream.
    */
   streamStartedAfter(seq: number): void {
-    this.lastSeq = Math.max(this.lastSeq, seq);
+    if (seq <= this.lastSeq) return;
+    this.lastSeq = seq;
+    // All of that message came before.
+    this.lastIndex = MAX_INDEX;
   }
 
   /** Change-hub consumer (one node): every created Observation enters the ring and reaches its listeners. */
@@ -138,6 +166,8 @@ export class LiveHub {
   /** Several nodes: one message of the fan-out's stream, with its sequence. */
   handleSequenced(batch: Change[], seq: number): void {
     this.lastSeq = seq;
+    this.lastIndex = Math.max(0, batch.length - 1);
+    for (const c of batch) if (c.e === 'Observation' && c.id > this.maxId) this.maxId = c.id;
     this.corked(() => this.fanOut(batch, seq));
   }
 
@@ -175,18 +205,38 @@ export class LiveHub {
       const cl: LiveClient = { res, streams, held: last === null ? null : [], after: null };
       this.add(cl);
       res.on('close', () => this.remove(cl));
-      if (last === null) return;
+      if (last === null) {
+        // Where it starts: a client cut off before its first event resumes from here.
+        const at = this.checkpoint();
+        if (at) res.write(at);
+        return;
+      }
       // A resume that failed (the database or NATS gone) must not go on as if nothing was missed:
-      // the stream ends, and the client reconnects with the same Last-Event-ID.
-      await this.replay(cl, last).catch((err: unknown) => {
-        req.log.error({ err }, 'live push: resume failed; the stream ends for the client to try again');
+      // the stream ends, and the client reconnects with the same Last-Event-ID. So does one that
+      // sent `replayMax` events: the client reconnects from the last of them.
+      const end = () => {
         this.remove(cl); // before end(): a live event written after it would be an error on the response
         res.end();
-      });
+      };
+      await this.replay(cl, last).then(
+        (complete) => complete || end(),
+        (err: unknown) => {
+          req.log.error({ err }, 'live push: resume failed; the stream ends for the client to try again');
+          end();
+        },
+      );
     });
+    // Keeps proxies from closing a quiet stream, and moves its client's Last-Event-ID up to what
+    // this hub has handled: a quiet client resumes from there, not from its last event long ago.
     this.heartbeat = setInterval(() => {
-      for (const cl of this.clients) cl.res.write(': ping\n\n');
-    }, 15_000);
+      const at = this.checkpoint();
+      const here: Pos = [this.lastSeq, this.lastIndex];
+      for (const cl of this.clients) {
+        // Not for a client in a replay, nor for one that came from a node further on than this one.
+        const ok = at && !cl.held && !(cl.after && before(here, cl.after));
+        cl.res.write(ok ? at : ': ping\n\n');
+      }
+    }, this.heartbeatMs);
     this.heartbeat.unref();
   }
 
@@ -272,6 +322,19 @@ export class LiveHub {
     cl.res.write(e.text);
   }
 
+  /**
+   * An event id without data (a browser's EventSource takes it as its Last-Event-ID and fires no
+   * event) for the place of the last change this hub handled: every client not in a replay has had
+   * all it follows up to there. One node: the last event in the ring (none while it is empty).
+   * Several nodes: the stream's last message handled, with the largest Observation id handled so
+   * far for a resume from the database.
+   */
+  private checkpoint(): string | null {
+    if (this.stream) return this.maxId ? `id: ${this.maxId}@${this.lastSeq}.${this.lastIndex}\n\n` : null;
+    const e = this.ring[(this.head + this.ring.length - 1) % this.ring.length];
+    return e ? `id: ${e.w === undefined ? e.id : `${e.id}~${e.w}`}\n\n` : null;
+  }
+
   private eventText(e: Entry): string {
     const body = renderObservation(this.root(), e.id, e.o);
     body.Datastream = { '@iot.id': e.o.ds };
@@ -292,8 +355,12 @@ export class LiveHub {
    * twice). Past the ring, or after a restart, the database has what followed above the id where
    * every lower one had come before `last` (its `~w`): nothing is missed, and what came between is
    * sent again.
+   *
+   * False when it stopped at `replayMax` events: the caller ends the stream, and the client resumes
+   * from the last event it got (a replay read from the database numbers its events so that the
+   * resume misses nothing that committed out of id order while it read).
    */
-  private async replay(cl: LiveClient, last: Cursor): Promise<void> {
+  private async replay(cl: LiveClient, last: Cursor): Promise<boolean> {
     const sent = new Set<number>();
     // A long replay waits for the client to read (instead of overflowing MAX_BUFFERED and being cut off).
     const write = async (e: Entry) => {
@@ -306,15 +373,20 @@ export class LiveHub {
     };
     const wanted = (e: Entry) => e.o.ds !== null && cl.streams.has(e.o.ds);
     try {
-      const done = this.stream ? !!last.pos && (await this.replayStream(cl, last.pos, wanted, write)) : await this.replayRing(last.id, wanted, write);
-      if (!done) {
+      const found = this.stream ? (last.pos ? await this.replayStream(cl, last, last.pos, wanted, write) : 'missing') : await this.replayRing(last.id, wanted, write);
+      if (found === 'capped') return false;
+      if (found === 'missing') {
         cl.after = null;
         let after = last.after;
-        for (let total = 0; total < DB_MAX; ) {
-          const rows = await loadSince(this.sensing.db, after, [...cl.streams], DB_PAGE);
-          for (const [id, o] of rows) await write({ id, o });
+        for (let total = 0; ; ) {
+          // Every id at or below it committed before the read, so this page or an earlier one has it.
+          const settled = this.sensing.settled;
+          const page = Math.min(DB_PAGE, this.replayMax - total);
+          const rows = await loadSince(this.sensing.db, after, [...cl.streams], page);
+          for (const [id, o] of rows) await write({ id, o, w: settled < id - 1 ? settled : undefined });
           total += rows.length;
-          if (rows.length < DB_PAGE) break;
+          if (rows.length < page) break;
+          if (total >= this.replayMax) return false;
           after = rows[rows.length - 1]![0];
         }
       }
@@ -332,6 +404,7 @@ export class LiveHub {
     } finally {
       cl.held = null;
     }
+    return true;
   }
 
   /** The ring's events, oldest first. */
@@ -345,40 +418,54 @@ export class LiveHub {
     return out;
   }
 
-  /** One node: true when the ring holds what followed `last` (see `replay`). */
-  private async replayRing(last: number, wanted: (e: Entry) => boolean, write: (e: Entry) => Promise<void>): Promise<boolean> {
+  /** One node: whether the ring holds what followed `last` (see `replay`); it holds fewer than `replayMax`. */
+  private async replayRing(last: number, wanted: (e: Entry) => boolean, write: (e: Entry) => Promise<void>): Promise<Replayed> {
     const all = this.recent();
     const at = all.findLastIndex((e) => e.id === last);
     // Not there: it left the ring, or it came before this hub began (a restart), and what followed
     // it may be nowhere but in the database.
-    if (at < 0) return false;
+    if (at < 0) return 'missing';
     for (let i = 0; i < all.length; i++) {
       const e = all[i]!;
       if (wanted(e) && (i > at || e.id > last)) await write(e);
     }
-    return true;
+    return 'all';
   }
 
-  /** Several nodes: true when the ring or the stream held what followed `from`. */
-  private async replayStream(cl: LiveClient, from: Pos, wanted: (e: Entry) => boolean, write: (e: Entry) => Promise<void>): Promise<boolean> {
+  /**
+   * Several nodes: what followed `from`, from the ring or the stream. When the stream holds it but
+   * more than a resume reads, what it read gives the lower ids that came after the client's last
+   * event (another node's, committed at the moment of the break), and the database the rest
+   * ('missing': above the last id).
+   */
+  private async replayStream(cl: LiveClient, last: Cursor, from: Pos, wanted: (e: Entry) => boolean, write: (e: Entry) => Promise<void>): Promise<Replayed> {
     cl.after = from;
     // The client comes from a node further on: this one holds back what it had (see `send`).
-    if (from[0] > this.lastSeq) return true;
+    if (from[0] > this.lastSeq) return 'all';
     // In stream order: they came in it (those from before the fan-out started have no place).
     const all = this.recent().filter((e): e is Entry & { pos: Pos } => !!e.pos);
     if (all.length && !before(from, all[0]!.pos)) {
       for (const e of all) if (before(from, e.pos) && wanted(e)) await write(e);
-      return true;
+      return 'all';
     }
     const found: Entry[] = [];
-    const ok = await this.stream!.history(from[0], this.lastSeq, (batch, seq) => {
+    const lower: Entry[] = [];
+    let capped = false;
+    const upTo = await this.stream!.history(from[0], this.lastSeq, (batch, seq) => {
       batch.forEach((c, i) => {
         const e = entryOf(c, [seq, i]);
-        if (e && found.length < DB_MAX && before(from, e.pos!) && wanted(e)) found.push(e);
+        if (!e || !before(from, e.pos!) || !wanted(e)) return;
+        if (e.id < last.id) lower.push(e);
+        if (found.length < this.replayMax) found.push(e);
+        else capped = true;
       });
     });
-    if (!ok) return false;
+    if (upTo === null) return 'missing';
+    if (upTo < this.lastSeq) {
+      for (const e of lower) await write(e);
+      return 'missing';
+    }
     for (const e of found) await write(e);
-    return true;
+    return capped ? 'capped' : 'all';
   }
 }

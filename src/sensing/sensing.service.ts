@@ -64,6 +64,11 @@ export class SensingService {
     this.listeners.push(fn);
   }
 
+  /** Every Observation id at or below it has been announced (so committed) already, or never will be (see AnnouncedIds). */
+  get settled(): number {
+    return this.announced.settled;
+  }
+
   /**
    * Runs a write and then announces what it made (every write that may create Observations goes
    * through here or `writeObservations`): the Observations last and in increasing id order, each
