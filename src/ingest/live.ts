@@ -93,9 +93,6 @@ export interface LiveOptions {
   heartbeatMs?: number;
 }
 
-/** The largest index in a message a cursor can name. */
-const MAX_INDEX = 999_999;
-
 const MAX_STREAMS = 1000;
 const DB_PAGE = 5000;
 /** A client whose socket holds more than this unsent is cut off; it resumes with Last-Event-ID. */
@@ -152,10 +149,7 @@ export class LiveHub {
    * missed is read from the stream.
    */
   streamStartedAfter(seq: number): void {
-    if (seq <= this.lastSeq) return;
-    this.lastSeq = seq;
-    // All of that message came before.
-    this.lastIndex = MAX_INDEX;
+    this.lastSeq = Math.max(this.lastSeq, seq);
   }
 
   /** Change-hub consumer (one node): every created Observation enters the ring and reaches its listeners. */
