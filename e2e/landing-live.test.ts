@@ -8,9 +8,9 @@ import { type Browser, launchBrowser, screenshotDir, skipWithoutChromium } from 
 
 /**
  * The landing page in a real Chromium: the latest value of each public Datastream, then new
- * Observations as they are committed (Server-Sent Events), also those committed while the stream
- * was cut, before the first event too (EventSource reconnects with Last-Event-ID). Private
- * Datastreams stay off the page.
+ * Observations as they are committed (Server-Sent Events), also those committed before the stream
+ * began and while it was cut, before the first event too (EventSource reconnects with
+ * Last-Event-ID). Private Datastreams stay off the page.
  */
 
 const skip = skipWithoutChromium();
@@ -41,14 +41,29 @@ forEachBackend((t) => {
       if (m.type() === 'error') errors.push(m.text());
     });
     try {
+      // The stream's request is held back until the test lets it go.
+      let streamAsked!: () => void;
+      const asked = new Promise<void>((r) => (streamAsked = r));
+      let letGo!: () => void;
+      const released = new Promise<void>((r) => (letGo = r));
+      await page.route('**/api/live?**', async (route) => {
+        streamAsked();
+        await released;
+        await route.continue();
+      });
       await page.goto(`${base}/`);
-      await page.waitForSelector('#live-status[data-state=live]', { timeout: 10_000 });
+      await asked;
       const cell = (ds: number, n: number) => page.locator(`tr[data-datastream="${ds}"] td`).nth(n);
       // The value stored before the page opened, in Vietnamese number and time formats.
       assert.equal(await cell(net.waterLevel, 1).textContent(), '1,25 m');
       assert.equal(await cell(net.waterLevel, 2).textContent(), '08:00:00 27/11/26');
       assert.equal(await cell(net.salinity, 1).textContent(), '—');
       assert.equal(await page.locator(`tr[data-datastream="${net.privateStream}"]`).count(), 0, 'a private Datastream is not on the public page');
+      // Stored after the page read the values and before its stream began: it shows once the stream is open.
+      await post(net.waterLevel, 1.3, '2026-11-27T01:01:00Z');
+      letGo();
+      await page.waitForSelector('#live-status[data-state=live]', { timeout: 10_000 });
+      await page.waitForFunction((ds) => document.querySelector(`tr[data-datastream="${ds}"] td.num`)?.textContent === '1,3 m', net.waterLevel, { timeout: 5_000 });
 
       // Cut off before its first event: EventSource resumes from where the stream stood when it
       // opened (an event id without data), so what was committed meanwhile still arrives.

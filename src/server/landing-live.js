@@ -48,11 +48,16 @@ function addRow(ds) {
   if (last) show(ds['@iot.id'], last, false);
 }
 
-async function start() {
+/** The public Datastreams (first LIMIT), each with its latest Observation. */
+async function latest() {
   const q = `/v1.1/Datastreams?$top=${LIMIT}&$orderby=id&$select=id,name,unitOfMeasurement&$expand=Observations($orderby=phenomenonTime%20desc;$top=1;$select=result,phenomenonTime)`;
   const res = await fetch(q, { headers: { accept: 'application/json' } });
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  const list = (await res.json()).value;
+  return (await res.json()).value;
+}
+
+async function start() {
+  const list = await latest();
   if (list.length === 0) return say('Chưa có chuỗi số liệu công khai nào.', 'empty');
   for (const ds of list) addRow(ds);
   table.hidden = false;
@@ -61,7 +66,22 @@ async function start() {
     const o = JSON.parse(e.data);
     show(o.Datastream['@iot.id'], o, true);
   });
-  es.onopen = () => say('Trực tiếp: số liệu mới hiện ra ngay khi được lưu (Server-Sent Events).', 'live');
+  let opened = false;
+  es.onopen = () => {
+    say('Trực tiếp: số liệu mới hiện ra ngay khi được lưu (Server-Sent Events).', 'live');
+    if (opened) return; // a reconnect resumes with Last-Event-ID
+    opened = true;
+    // What was stored between the first read and the stream's start: read the latest values again.
+    latest()
+      .then((again) => {
+        for (const ds of again) {
+          const o = ds.Observations?.[0];
+          const r = rows.get(ds['@iot.id']);
+          if (o && r && instantOf(o.phenomenonTime) > r.t) show(ds['@iot.id'], o, true);
+        }
+      })
+      .catch(() => {});
+  };
   es.onerror = () => say('Mất kết nối; đang kết nối lại…', 'reconnecting');
 }
 
