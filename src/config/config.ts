@@ -42,6 +42,10 @@ export interface Config {
   readonly mqttUrl: string | null;
   /** Prefix before every topic (`v1.1/…`, `cantho/v1/…`), e.g. to share one external broker. */
   readonly mqttTopicPrefix: string;
+  /** Embedded broker: QoS 1/2 messages kept for one persistent session (MQTT_MAX_QUEUED). */
+  readonly mqttMaxQueued: number;
+  /** Embedded broker: how long a persistent session outlives its connection, in s (MQTT_SESSION_EXPIRY). */
+  readonly mqttSessionExpirySeconds: number;
   /** NATS server for fanning new observations out to every node (several `cantho serve`). */
   readonly natsUrl: string | null;
   /** PostgreSQL schema to use (tests and multi-tenant deployments); null = the search_path default. */
@@ -178,6 +182,8 @@ export function loadConfig(env: Source, argv: readonly string[] = [], defaults: 
     mqttWsPath: wsPath(src.MQTT_WS_PATH, problems),
     mqttUrl: brokerUrl(src.MQTT_URL, problems),
     mqttTopicPrefix: topicPrefix(src.MQTT_TOPIC_PREFIX, problems),
+    mqttMaxQueued: int(src, 'MQTT_MAX_QUEUED', 1000, 1, 1_000_000, problems),
+    mqttSessionExpirySeconds: int(src, 'MQTT_SESSION_EXPIRY', 3600, 0, 30 * 86_400, problems),
     natsUrl: natsUrl(src.NATS_URL, problems),
     pgSchema: pgSchema(src.CANTHO_PG_SCHEMA, problems),
     trace: parseTraceConfig(src, problems),

@@ -10,6 +10,8 @@ const hooks = {
   subscribe: async () => false,
   unsubscribe: () => {},
   disconnect: () => {},
+  sessionDropped: () => {},
+  sessionsAway: () => {},
 };
 
 test('MQTT_PORT set and taken: a clear error; unset: 1883 or the next free port', async () => {

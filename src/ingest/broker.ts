@@ -5,6 +5,7 @@ import { Aedes, type AuthenticateError, type Client, type PublishPacket } from '
 import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { Principal } from '../auth/roles.ts';
+import { DEFAULT_SESSION_LIMITS, PersistentSessions, type SessionLimits } from './sessions.ts';
 
 /** What the broker asks of the ingest module, one hook per MQTT control packet it must judge. */
 export interface BrokerHooks {
@@ -18,7 +19,11 @@ export interface BrokerHooks {
   /** A SUBSCRIBE topic: true when granted (SUBACK 0x80 otherwise). */
   subscribe(client: Client, principal: Principal | null, topic: string, qos: number): Promise<boolean>;
   unsubscribe(clientId: string, topic: string): void;
+  /** The client's session ended (its subscriptions go): at its disconnect, or later for a persistent one (sessions.ts). */
   disconnect(clientId: string): void;
+  /** Messages not kept for a persistent session at its limit; persistent sessions whose clients are away. */
+  sessionDropped(n: number): void;
+  sessionsAway(n: number): void;
 }
 
 export interface BrokerOptions {
@@ -54,10 +59,12 @@ export class EmbeddedBroker {
   /** Payloads about private entities: never forwarded to anonymous clients. */
   private readonly privatePayloads = new WeakSet<Buffer>();
   private upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  private readonly sessions: PersistentSessions;
 
   constructor(
     hooks: BrokerHooks,
     private readonly logger: Logger,
+    limits: SessionLimits = DEFAULT_SESSION_LIMITS,
   ) {
     this.aedes = new Aedes({
       // Anonymous and bad-key clients are told apart: CONNACK 4 only for a key that does not work.
@@ -109,13 +116,20 @@ export class EmbeddedBroker {
     this.aedes.on('unsubscribe', (topics, client) => {
       for (const t of topics) hooks.unsubscribe(client.id, t);
     });
-    this.aedes.on('clientDisconnect', (client) => hooks.disconnect(client.id));
+    this.sessions = new PersistentSessions(
+      this.aedes,
+      (client) => !this.principals.get(client),
+      { ended: (id) => hooks.disconnect(id), dropped: (n) => hooks.sessionDropped(n), away: (n) => hooks.sessionsAway(n) },
+      logger,
+      limits,
+    );
     this.aedes.on('clientError', (client, err) => logger.debug({ client: client.id, err: err.message }, 'MQTT client error'));
   }
 
   /** Listens on TCP (and WebSocket when asked); returns the port. */
   async start(opts: BrokerOptions): Promise<number> {
     await this.aedes.listen();
+    this.sessions.bound();
     this.tcp = createServer((socket) => this.aedes.handle(socket));
     this.port = await listenFirstFree(this.tcp, opts.port, opts.host);
     if (opts.http) {
@@ -152,6 +166,7 @@ export class EmbeddedBroker {
 
   async close(http?: HttpServer): Promise<void> {
     if (this.upgrade && http) http.off('upgrade', this.upgrade);
+    this.sessions.close();
     await new Promise<void>((r) => this.aedes.close(() => r()));
     this.wss?.close();
     if (this.tcp) await new Promise<void>((r) => this.tcp!.close(() => r()));

@@ -16,6 +16,7 @@ import { ChangeHub } from './hub.ts';
 import { Ingestor } from './ingestor.ts';
 import { LiveHub } from './live.ts';
 import { createIngestMetrics, type IngestMetrics } from './metrics.ts';
+import { DEFAULT_SESSION_LIMITS } from './sessions.ts';
 import { StreamCache } from './stream-cache.ts';
 import { MqttNotifier, Subscriptions, SYSTEM } from './subscriptions.ts';
 import { parseCreateTopic, parseSubTopic } from './topics.ts';
@@ -112,7 +113,7 @@ export class IngestModule {
       this.bridge = await Bridge.start({ url: config.mqttUrl, prefix: config.mqttTopicPrefix, nodeId: `${config.pgSchema ?? 'public'}-${addr && typeof addr === 'object' ? addr.port : config.port}` }, this.ingestor, this.cache, () => this.rootUrl, this.sensing, this.metrics, logger);
       this.hub.onOrigin((batch) => this.bridge?.notify(batch));
     } else if (config.mqttEnabled) {
-      this.broker = new EmbeddedBroker(this.hooks(), logger);
+      this.broker = new EmbeddedBroker(this.hooks(), logger, { ...DEFAULT_SESSION_LIMITS, maxQueued: config.mqttMaxQueued, expiryMs: config.mqttSessionExpirySeconds * 1000 });
       mqttPort = await this.broker.start({ port: config.mqttPort, host: config.host, http: config.mqttWsPath ? { server: http, path: config.mqttWsPath } : undefined });
       this.notifier = new MqttNotifier(this.sensing, this.subscriptions, this.cache, (t, p, q, priv) => this.broker?.publish(t, p, q, priv), this.rootUrl, this.metrics, logger);
     }
@@ -196,6 +197,8 @@ export class IngestModule {
       },
       unsubscribe: (clientId: string, topic: string) => this.subscriptions.remove(clientId, topic),
       disconnect: (clientId: string) => this.subscriptions.removeClient(clientId),
+      sessionDropped: (n: number) => this.metrics.sessionDropped.inc(n),
+      sessionsAway: (n: number) => this.metrics.sessionsAway.set(n),
     };
   }
 }

@@ -43,6 +43,12 @@ export function createIngestMetrics(registry: Registry) {
       labelNames: ['reason'],
       registers,
     }),
+    sessionDropped: new Counter({
+      name: 'cantho_mqtt_session_dropped_total',
+      help: 'Embedded broker: QoS 1/2 messages not kept for a persistent session that already held MQTT_MAX_QUEUED',
+      registers,
+    }),
+    sessionsAway: new Gauge({ name: 'cantho_mqtt_sessions_away', help: 'Embedded broker: persistent sessions kept while their clients are away', registers }),
     liveClients: new Gauge({ name: 'cantho_live_clients', help: 'Connected Server-Sent Events clients', registers }),
   };
 }

@@ -173,6 +173,23 @@ forEachBackend(
       await dev.endAsync();
     });
 
+    test('a persistent session (CleanSession 0) gets what was created while its client was away, also when nobody else follows the topic', async () => {
+      const key = { username: 'admin', password: 'test-admin-key-0123456789abcdef' };
+      const topic = `v1.1/Datastreams(${net.salinity})/Observations`;
+      const first = await connect(url, { ...key, clientId: `persist-${t.backend.dialect}`, clean: false });
+      await first.subscribeAsync(topic, { qos: 1 });
+      await first.endAsync();
+      for (const v of [0.11, 0.12]) await t.api('POST', `/v1.1/Datastreams(${net.salinity})/Observations`, { result: v });
+      await t.api('POST', '/v1.1/CreateObservations', [{ Datastream: { '@iot.id': net.salinity }, components: ['result'], dataArray: [[0.13]] }]);
+      const back = await connect(url, { ...key, clientId: `persist-${t.backend.dialect}`, clean: false });
+      const got = collect(back, topic);
+      assert.equal((back as unknown as { connackPacket: { sessionPresent: boolean } }).connackPacket.sessionPresent, true);
+      const results = [];
+      for (let i = 0; i < 3; i++) results.push(((await got.next()) as { result: number }).result);
+      assert.deepEqual(results, [0.11, 0.12, 0.13]);
+      await back.endAsync();
+    });
+
     test('MQTT over WebSocket on the HTTP server at /mqtt', async () => {
       const addr = t.p.app.server.address() as { port: number };
       const ws = await connect(`ws://127.0.0.1:${addr.port}/mqtt`, { password: net.deviceKey });
