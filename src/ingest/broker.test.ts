@@ -9,7 +9,7 @@ const hooks = {
   publish: async () => {},
   subscribe: async () => false,
   unsubscribe: () => {},
-  disconnect: () => {},
+  sessionEnded: () => {},
   sessionDropped: () => {},
   sessionsAway: () => {},
 };

@@ -20,7 +20,7 @@ export interface BrokerHooks {
   subscribe(client: Client, principal: Principal | null, topic: string, qos: number): Promise<boolean>;
   unsubscribe(clientId: string, topic: string): void;
   /** The client's session ended (its subscriptions go): at its disconnect, or later for a persistent one (sessions.ts). */
-  disconnect(clientId: string): void;
+  sessionEnded(clientId: string): void;
   /** Messages not kept for a persistent session at its limit; persistent sessions whose clients are away. */
   sessionDropped(n: number): void;
   sessionsAway(n: number): void;
@@ -119,7 +119,7 @@ export class EmbeddedBroker {
     this.sessions = new PersistentSessions(
       this.aedes,
       (client) => !this.principals.get(client),
-      { ended: (id) => hooks.disconnect(id), dropped: (n) => hooks.sessionDropped(n), away: (n) => hooks.sessionsAway(n) },
+      { ended: (id) => hooks.sessionEnded(id), dropped: (n) => hooks.sessionDropped(n), away: (n) => hooks.sessionsAway(n) },
       logger,
       limits,
     );

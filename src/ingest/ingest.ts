@@ -196,7 +196,7 @@ export class IngestModule {
         }
       },
       unsubscribe: (clientId: string, topic: string) => this.subscriptions.remove(clientId, topic),
-      disconnect: (clientId: string) => this.subscriptions.removeClient(clientId),
+      sessionEnded: (clientId: string) => this.subscriptions.removeClient(clientId),
       sessionDropped: (n: number) => this.metrics.sessionDropped.inc(n),
       sessionsAway: (n: number) => this.metrics.sessionsAway.set(n),
     };

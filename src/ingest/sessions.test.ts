@@ -26,7 +26,7 @@ async function broker(limits: SessionLimits) {
       publish: async () => {},
       subscribe: async () => true,
       unsubscribe: () => {},
-      disconnect: (id) => ended.push(id),
+      sessionEnded: (id) => ended.push(id),
       sessionDropped: (n) => (dropped += n),
       sessionsAway: (n) => (away = n),
     },
