@@ -21,6 +21,7 @@ export const DEFAULT_SESSION_LIMITS: SessionLimits = { maxQueued: 1000, expiryMs
 interface OutgoingStore {
   outgoingEnqueue(sub: { clientId: string }, packet: unknown): Promise<void>;
   outgoingEnqueueCombi(subs: { clientId: string }[], packet: unknown): Promise<void>;
+  outgoingUpdate(client: { id: string }, packet: unknown): Promise<void>;
   outgoingClearMessageId(client: { id: string }, packet: unknown): Promise<unknown>;
   outgoingStream(client: { id: string }): Readable;
   cleanSubscriptions(client: { id: string }): Promise<void>;
@@ -71,13 +72,26 @@ export class PersistentSessions {
     this.store = store;
     const enqueue = store.outgoingEnqueue.bind(store);
     const combi = store.outgoingEnqueueCombi.bind(store);
+    const update = store.outgoingUpdate.bind(store);
     const clear = store.outgoingClearMessageId.bind(store);
-    store.outgoingEnqueue = async (sub, packet) => {
-      if (this.take(sub.clientId)) return enqueue(sub, packet);
-    };
-    store.outgoingEnqueueCombi = async (subs, packet) => {
-      const kept = subs.filter((s) => this.take(s.clientId));
-      if (kept.length) return combi(kept, packet);
+    // A message not kept still goes through the store's own call (with no session), so that it
+    // takes the same turns as one kept: Aedes hands messages on to a connected client when they
+    // are stored, and one that overtook another makes it drop the other as a duplicate.
+    store.outgoingEnqueue = (sub, packet) => (this.take(sub.clientId) ? enqueue(sub, packet) : combi([], packet));
+    store.outgoingEnqueueCombi = (subs, packet) =>
+      combi(
+        subs.filter((s) => this.take(s.clientId)),
+        packet,
+      );
+    // Before it writes a QoS 1 message to a connected persistent client, Aedes records its packet id
+    // on the stored copy, and takes a copy it cannot find for an error that disconnects the client.
+    // One not kept (past maxQueued, as in a burst of notifications) is sent all the same.
+    store.outgoingUpdate = async (client, packet) => {
+      try {
+        await update(client, packet);
+      } catch (err) {
+        if (!/no such packet/.test((err as Error).message)) throw err;
+      }
     };
     store.outgoingClearMessageId = async (client, packet) => {
       const removed = await clear(client, packet);
