@@ -118,13 +118,17 @@ function snapshotOfRow(r: Row): ObsSnapshot {
   };
 }
 
-/** Observations of these Datastreams with id > `after`, oldest first (live-push resume beyond the ring buffer). */
-export async function loadSince(db: Database, after: number, datastreams: number[], limit: number): Promise<[number, ObsSnapshot][]> {
-  if (datastreams.length === 0) return [];
+/** Observations of these Datastreams and MultiDatastreams with id > `after`, oldest first (live-push resume beyond the ring buffer). */
+export async function loadSince(db: Database, after: number, streams: { ds: number[]; mds: number[] }, limit: number): Promise<[number, ObsSnapshot][]> {
+  const of = [
+    ...(streams.ds.length ? [sql`datastream_id IN (${sql.join(streams.ds)})`] : []),
+    ...(streams.mds.length ? [sql`multi_datastream_id IN (${sql.join(streams.mds)})`] : []),
+  ];
+  if (of.length === 0) return [];
   const rows = (
     await sql<Row>`SELECT id, phenomenon_time_start, phenomenon_time_end, result_time, result_num, result_str, result_json, result_quality,
       valid_time_start, valid_time_end, parameters, datastream_id, multi_datastream_id, feature_of_interest_id
-      FROM observations WHERE id > ${after} AND datastream_id IN (${sql.join(datastreams)}) ORDER BY id LIMIT ${limit}`.execute(db.kysely)
+      FROM observations WHERE id > ${after} AND (${sql.join(of, sql` OR `)}) ORDER BY id LIMIT ${limit}`.execute(db.kysely)
   ).rows;
   return rows.map((r) => [Number(r.id), snapshotOfRow(r)]);
 }

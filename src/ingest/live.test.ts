@@ -319,6 +319,49 @@ forEachBackend(
       await close();
     });
 
+    test('MultiDatastreams: followed by id or through their Thing, live and on a resume from the database', async () => {
+      const om = 'http://www.opengis.net/def/observationType/OGC-OM/2.0/';
+      const unit = { name: 'metre per second', symbol: 'm/s', definition: 'http://qudt.org/vocab/unit/M-PER-SEC' };
+      const r = await t.api('POST', '/v1.1/MultiDatastreams', {
+        name: 'Gió',
+        description: 'tốc độ và hướng gió',
+        observationType: `${om}OM_ComplexObservation`,
+        multiObservationDataTypes: [`${om}OM_Measurement`, `${om}OM_Measurement`],
+        unitOfMeasurements: [unit, { name: 'degree', symbol: '°', definition: 'http://qudt.org/vocab/unit/DEG' }],
+        Thing: { '@iot.id': net.thing },
+        Sensor: { name: 'anemometer', description: 'cup', encodingType: 'application/pdf', metadata: 'https://example.org/a.pdf' },
+        ObservedProperties: [
+          { name: 'wind speed', definition: 'https://example.org/op/ws', description: 'speed' },
+          { name: 'wind direction', definition: 'https://example.org/op/wd', description: 'direction' },
+        ],
+      });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      const mds = Number(/\((\d+)\)$/.exec(r.headers.location as string)![1]);
+      const { hub: small, url, close } = await hubOfItsOwn({ capacity: 2 });
+      t.p.ingest.hub.onDeliver((b) => small.handle(b));
+      const byId = url.replace(/datastreams=\d+/, `multidatastreams=${mds}`);
+      const one = await sse(byId);
+      const viaThing = await sse(url.replace(/datastreams=\d+/, `things=${net.thing}`));
+      await t.api('POST', `/v1.1/MultiDatastreams(${mds})/Observations`, { result: [3.2, 180] });
+      for (const s of [one, viaThing]) {
+        const [e] = await s.next();
+        assert.deepEqual(e!.data.result, [3.2, 180]);
+        assert.deepEqual((e!.data as unknown as { MultiDatastream: unknown }).MultiDatastream, { '@iot.id': mds });
+      }
+      const last = one.events.at(-1)!;
+      await one.close();
+      await viaThing.close();
+      for (const v of [1, 2, 3]) await t.api('POST', `/v1.1/MultiDatastreams(${mds})/Observations`, { result: [v, v * 10] });
+      await t.api('POST', `/v1.1/Datastreams(${net.salinity})/Observations`, { result: 0.9 });
+      await t.p.ingest.hub.idle();
+      // Its last event left the ring (room for 2): the rest comes from the database.
+      const again = await sse(byId, { 'last-event-id': last.raw });
+      assert.deepEqual((await again.next(3)).map((e) => e.data.result), [[1, 10], [2, 20], [3, 30]]);
+      await again.close();
+      assert.equal((await sse(url.replace(/datastreams=\d+/, 'multidatastreams=999999'))).status, 404);
+      await close();
+    });
+
     test('beyond the ring buffer the database fills the gap', async () => {
       // A hub with room for 2 events, fed by the platform's change hub.
       const { hub: small, url, close } = await hubOfItsOwn({ capacity: 2 });

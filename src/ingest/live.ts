@@ -24,11 +24,17 @@ interface Entry {
 
 interface LiveClient {
   readonly res: ServerResponse;
+  /** What it follows: Datastream ids, and MultiDatastream ids negated (`streamKey`). */
   readonly streams: ReadonlySet<number>;
   /** While replaying after a reconnect: live events held back, then sent unless already replayed. */
   held: Entry[] | null;
   /** Several nodes: the position this client has had everything up to; live events at or before it are not sent again. */
   after: Pos | null;
+}
+
+/** The key of an Observation's stream in a client's set: the Datastream id, or the MultiDatastream id negated. */
+function streamKey(o: ObsSnapshot): number | null {
+  return o.ds ?? (o.mds === null ? null : -o.mds);
 }
 
 /** The event of a change, when it is a created Observation (the only changes live push sends). */
@@ -101,7 +107,7 @@ const MAX_BUFFERED = 8 * 1024 * 1024;
 const MAX_HELD = 100_000;
 
 /**
- * Live push for the web app: `GET /api/live?datastreams=1,2` (or `things=3,4`, or `filter=` a
+ * Live push for the web app: `GET /api/live?datastreams=1,2` (or `multidatastreams=`, `things=3,4`, or `filter=` a
  * SensorThings $filter on Datastreams, for an area or a sector) is a Server-Sent Events stream of
  * new Observations, each event `id:` being the Observation id (with several nodes, followed by its
  * place in the NATS stream). A client that reconnects with `Last-Event-ID` gets what it missed:
@@ -181,8 +187,9 @@ export class LiveHub {
       if (!entry) continue;
       this.ring[this.head] = entry;
       this.head = (this.head + 1) % this.ring.length;
-      if (entry.o.ds === null) continue;
-      const listeners = this.byStream.get(entry.o.ds);
+      const key = streamKey(entry.o);
+      if (key === null) continue;
+      const listeners = this.byStream.get(key);
       if (listeners) for (const cl of listeners) this.send(cl, entry);
     }
   }
@@ -241,7 +248,7 @@ export class LiveHub {
     this.byStream.clear();
   }
 
-  /** The Datastreams a request names: its ids, its Things' streams, and those its filter matches. */
+  /** The streams a request names (keys as `streamKey`): its Datastream and MultiDatastream ids, its Things' streams of both kinds, and the Datastreams its filter matches. */
   private async streamsOf(q: Record<string, string | undefined>, principal: Principal | null): Promise<Set<number>> {
     const ids = (v: string | undefined, what: string) => {
       if (!v) return [];
@@ -249,15 +256,16 @@ export class LiveHub {
       if (parts.length > MAX_STREAMS || parts.some((p) => !/^\d{1,15}$/.test(p))) throw new AppError('BAD_REQUEST', `${what} takes up to ${MAX_STREAMS} ids like 1,2,3`);
       return parts.map(Number);
     };
-    const out = new Set(ids(q.datastreams, 'datastreams'));
+    const out = new Set([...ids(q.datastreams, 'datastreams'), ...ids(q.multidatastreams, 'multidatastreams').map((id) => -id)]);
     const things = ids(q.things, 'things');
     const filter = q.filter?.trim();
     if (out.size === 0 && things.length === 0 && !filter) {
-      throw new AppError('BAD_REQUEST', "Name what to follow: ?datastreams=1,2, ?things=3, or ?filter= a $filter on Datastreams (e.g. Thing/properties/sector eq 'tài nguyên nước')");
+      throw new AppError('BAD_REQUEST', "Name what to follow: ?datastreams=1,2, ?multidatastreams=3, ?things=4, or ?filter= a $filter on Datastreams (e.g. Thing/properties/sector eq 'tài nguyên nước')");
     }
     if (things.length) {
-      const r = await sql<{ id: number; thing_id: number }>`SELECT id, thing_id FROM datastreams WHERE thing_id IN (${sql.join(things)})`.execute(this.sensing.db.kysely);
-      for (const row of r.rows) out.add(Number(row.id));
+      const db = this.sensing.db.kysely;
+      for (const row of (await sql<{ id: number }>`SELECT id FROM datastreams WHERE thing_id IN (${sql.join(things)})`.execute(db)).rows) out.add(Number(row.id));
+      for (const row of (await sql<{ id: number }>`SELECT id FROM multi_datastreams WHERE thing_id IN (${sql.join(things)})`.execute(db)).rows) out.add(-Number(row.id));
     }
     if (filter) {
       // The SensorThings read itself: the same filter language, limits and visibility rules as GET /v1.1/Datastreams.
@@ -267,12 +275,12 @@ export class LiveHub {
       for (const d of body.value) out.add(d['@iot.id']);
       if (out.size === 0) throw new AppError('NOT_FOUND', 'No Datastream matches the filter');
     }
-    if (out.size > MAX_STREAMS) throw new AppError('BAD_REQUEST', `At most ${MAX_STREAMS} Datastreams per stream`);
+    if (out.size > MAX_STREAMS) throw new AppError('BAD_REQUEST', `At most ${MAX_STREAMS} Datastreams and MultiDatastreams per stream`);
     const anonymous = !can(principal, 'read:private');
-    for (const id of out) {
-      const s = await this.cache.stream('d', id);
+    for (const key of out) {
+      const s = await this.cache.stream(key > 0 ? 'd' : 'm', Math.abs(key));
       // Private streams are indistinguishable from absent ones for anonymous callers, as over HTTP.
-      if (!s || (anonymous && !s.isPublic)) throw new AppError('NOT_FOUND', `No Datastream(${id})`);
+      if (!s || (anonymous && !s.isPublic)) throw new AppError('NOT_FOUND', `No ${key > 0 ? 'Datastream' : 'MultiDatastream'}(${Math.abs(key)})`);
     }
     return out;
   }
@@ -331,7 +339,8 @@ export class LiveHub {
 
   private eventText(e: Entry): string {
     const body = renderObservation(this.root(), e.id, e.o);
-    body.Datastream = { '@iot.id': e.o.ds };
+    if (e.o.ds !== null) body.Datastream = { '@iot.id': e.o.ds };
+    else body.MultiDatastream = { '@iot.id': e.o.mds };
     return `id: ${e.pos ? `${e.id}@${e.pos[0]}.${e.pos[1]}` : e.w === undefined ? e.id : `${e.id}~${e.w}`}\nevent: observation\ndata: ${JSON.stringify(body)}\n\n`;
   }
 
@@ -365,18 +374,22 @@ export class LiveHub {
       if (e.pos) cl.after = e.pos;
       if (cl.res.writableLength > MAX_BUFFERED / 2) await drained(cl.res);
     };
-    const wanted = (e: Entry) => e.o.ds !== null && cl.streams.has(e.o.ds);
+    const wanted = (e: Entry) => {
+      const key = streamKey(e.o);
+      return key !== null && cl.streams.has(key);
+    };
     try {
       const found = this.stream ? (last.pos ? await this.replayStream(cl, last, last.pos, wanted, write) : 'missing') : await this.replayRing(last.id, wanted, write);
       if (found === 'capped') return false;
       if (found === 'missing') {
         cl.after = null;
+        const streamIds = { ds: [...cl.streams].filter((k) => k > 0), mds: [...cl.streams].filter((k) => k < 0).map((k) => -k) };
         let after = last.after;
         for (let total = 0; ; ) {
           // Every id at or below it committed before the read, so this page or an earlier one has it.
           const settled = this.sensing.settled;
           const page = Math.min(DB_PAGE, this.replayMax - total);
-          const rows = await loadSince(this.sensing.db, after, [...cl.streams], page);
+          const rows = await loadSince(this.sensing.db, after, streamIds, page);
           for (const [id, o] of rows) await write({ id, o, w: settled < id - 1 ? settled : undefined });
           total += rows.length;
           if (rows.length < page) break;
