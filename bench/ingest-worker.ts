@@ -75,8 +75,8 @@ async function run(c: number): Promise<void> {
     await Promise.all(Array.from({ length: job.window }, lane)).catch(() => {});
   }
   // Paced publishes do not wait for their acks: against a server whose event loop is held (the run
-  // with reads on it) a plain end() waited for every one of them (more than 16 minutes on the twelfth machine, until stopped). The run is
-  // over, so what is still unacknowledged is dropped here.
+  // with reads on it) a plain end() waited for every one of them (more than 16 minutes on the
+  // twelfth machine, until stopped). The run is over, so what is still unacknowledged is dropped.
   await client.endAsync(job.mode === 'paced').catch(() => {});
 }
 
