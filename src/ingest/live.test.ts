@@ -342,8 +342,15 @@ forEachBackend(
       const byId = url.replace(/datastreams=\d+/, `multidatastreams=${mds}`);
       const one = await sse(byId);
       const viaThing = await sse(url.replace(/datastreams=\d+/, `things=${net.thing}`));
+      // A filter through Thing applies to MultiDatastreams too; one on a Datastream's own property does not.
+      const viaFilter = await sse(url.replace(/datastreams=\d+/, `filter=${encodeURIComponent(`Thing/id eq ${net.thing}`)}`));
+      const unitOnly = await sse(url.replace(/datastreams=\d+/, `filter=${encodeURIComponent(`unitOfMeasurement/symbol eq 'm' and Thing/id eq ${net.thing}`)}`));
+      assert.deepEqual([viaFilter.status, unitOnly.status], [200, 200]);
       await t.api('POST', `/v1.1/MultiDatastreams(${mds})/Observations`, { result: [3.2, 180] });
-      for (const s of [one, viaThing]) {
+      await t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: 7.7 });
+      assert.deepEqual((await unitOnly.next()).map((e) => e.data.result), [7.7], 'the Datastream only');
+      await unitOnly.close();
+      for (const s of [one, viaThing, viaFilter]) {
         const [e] = await s.next();
         assert.deepEqual(e!.data.result, [3.2, 180]);
         assert.deepEqual((e!.data as unknown as { MultiDatastream: unknown }).MultiDatastream, { '@iot.id': mds });
@@ -351,6 +358,7 @@ forEachBackend(
       const last = one.events.at(-1)!;
       await one.close();
       await viaThing.close();
+      await viaFilter.close();
       for (const v of [1, 2, 3]) await t.api('POST', `/v1.1/MultiDatastreams(${mds})/Observations`, { result: [v, v * 10] });
       await t.api('POST', `/v1.1/Datastreams(${net.salinity})/Observations`, { result: 0.9 });
       await t.p.ingest.hub.idle();

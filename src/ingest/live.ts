@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { can, type Principal } from '../auth/roles.ts';
-import { AppError } from '../core/errors.ts';
+import { AppError, isAppError } from '../core/errors.ts';
 import type { SensingService } from '../sensing/sensing.service.ts';
 import { type Change, loadSince, type ObsSnapshot, renderObservation } from './changes.ts';
 import type { IngestMetrics } from './metrics.ts';
@@ -268,12 +268,23 @@ export class LiveHub {
       for (const row of (await sql<{ id: number }>`SELECT id FROM multi_datastreams WHERE thing_id IN (${sql.join(things)})`.execute(db)).rows) out.add(-Number(row.id));
     }
     if (filter) {
-      // The SensorThings read itself: the same filter language, limits and visibility rules as GET /v1.1/Datastreams.
-      const r = await this.sensing.get({ principal, root: this.root() }, 'Datastreams', new URLSearchParams({ $filter: filter, $select: 'id', $top: String(MAX_STREAMS), $orderby: 'id' }));
-      const body = r.body as { value: { '@iot.id': number }[]; '@iot.nextLink'?: string };
-      if (body['@iot.nextLink']) throw new AppError('BAD_REQUEST', `More than ${MAX_STREAMS} Datastreams match the filter; narrow it`);
-      for (const d of body.value) out.add(d['@iot.id']);
-      if (out.size === 0) throw new AppError('NOT_FOUND', 'No Datastream matches the filter');
+      // The SensorThings read itself: the same filter language, limits and visibility rules as GET
+      // /v1.1/Datastreams, and as GET /v1.1/MultiDatastreams where the filter applies to them too
+      // (an area or a sector through Thing does; a Datastream's own unitOfMeasurement does not).
+      const matching = async (set: 'Datastreams' | 'MultiDatastreams') => {
+        const r = await this.sensing.get({ principal, root: this.root() }, set, new URLSearchParams({ $filter: filter, $select: 'id', $top: String(MAX_STREAMS), $orderby: 'id' }));
+        const body = r.body as { value: { '@iot.id': number }[]; '@iot.nextLink'?: string };
+        if (body['@iot.nextLink']) throw new AppError('BAD_REQUEST', `More than ${MAX_STREAMS} ${set} match the filter; narrow it`);
+        return body.value.map((d) => d['@iot.id']);
+      };
+      for (const id of await matching('Datastreams')) out.add(id);
+      const multi = await matching('MultiDatastreams').catch((err: unknown) => {
+        // Valid on Datastreams (that read passed), so a refusal here is a property MultiDatastreams lack.
+        if (isAppError(err) && (err.code === 'INVALID_FILTER' || err.code === 'UNKNOWN_PROPERTY')) return [];
+        throw err;
+      });
+      for (const id of multi) out.add(-id);
+      if (out.size === 0) throw new AppError('NOT_FOUND', 'No Datastream or MultiDatastream matches the filter');
     }
     if (out.size > MAX_STREAMS) throw new AppError('BAD_REQUEST', `At most ${MAX_STREAMS} Datastreams and MultiDatastreams per stream`);
     const anonymous = !can(principal, 'read:private');
