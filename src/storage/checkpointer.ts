@@ -19,6 +19,11 @@ const files = new Map<string, { handles: number; onLarge: Set<(wal: LargeWal) =>
 /** Truncations asked of the thread, by request number, and what to call with their outcome. */
 const truncations = new Map<number, (ok: boolean) => void>();
 let nextTruncation = 0;
+/** Files being let go by the thread, by request number: resolved once it has closed its connection. */
+const removals = new Map<number, () => void>();
+let nextRemoval = 0;
+/** How long an unregistration waits for the thread to close its connection. */
+const REMOVE_WAIT_MS = 2000;
 
 /**
  * Checkpoints a SQLite file's WAL on a background thread (one per process, shared by every open
@@ -29,26 +34,35 @@ let nextTruncation = 0;
  * the WAL fully copied when a transaction begins, so it never starts it over by itself; past
  * CATCH_UP_PAGES the thread calls `onLarge` (LargeWal), and the owner restarts the WAL between two of its
  * transactions (only the frames since the last pass are left to copy). Returns the function that
- * unregisters.
+ * unregisters; it resolves once the thread has closed its connection to the file (so that the
+ * file can be removed: a pass on a removed file fails, and one failing while the process exits
+ * aborts it, see checkpointer.worker.mjs), or after REMOVE_WAIT_MS.
  */
-export function checkpointInBackground(file: string, onLarge: (wal: LargeWal) => void): () => void {
+export function checkpointInBackground(file: string, onLarge: (wal: LargeWal) => void): () => Promise<void> {
   if (!worker) {
-    worker = new Worker(new URL('./checkpointer.worker.mjs', import.meta.url), { workerData: { intervalMs: INTERVAL_MS, catchUpPages: CATCH_UP_PAGES, truncateBusyMs: TRUNCATE_BUSY_MS } });
-    worker.on('message', (m: { large?: string; pages?: number; behind?: number; truncated?: number; ok?: boolean }) => {
+    const w = new Worker(new URL('./checkpointer.worker.mjs', import.meta.url), { workerData: { intervalMs: INTERVAL_MS, catchUpPages: CATCH_UP_PAGES, truncateBusyMs: TRUNCATE_BUSY_MS } });
+    worker = w;
+    w.on('message', (m: { large?: string; pages?: number; behind?: number; truncated?: number; ok?: boolean; removed?: number }) => {
+      if (m.removed !== undefined) {
+        removals.get(m.removed)?.();
+        removals.delete(m.removed);
+      }
       if (m.large !== undefined) for (const f of files.get(m.large)?.onLarge ?? []) f({ pages: m.pages ?? 0, behind: m.behind ?? 0 });
       if (m.truncated !== undefined) {
         truncations.get(m.truncated)?.(m.ok === true);
         truncations.delete(m.truncated);
       }
     });
-    worker.on('error', () => {
-      worker = null;
+    w.on('error', () => {
+      if (worker === w) worker = null;
       for (const done of truncations.values()) done(false);
       truncations.clear();
+      for (const done of removals.values()) done();
+      removals.clear();
     });
     // After the listeners: adding a 'message' listener refs the worker's port again, and a
     // referenced worker keeps the process alive (a CLI command would never exit).
-    worker.unref();
+    w.unref();
   }
   const entry = files.get(file) ?? { handles: 0, onLarge: new Set() };
   entry.handles++;
@@ -56,13 +70,25 @@ export function checkpointInBackground(file: string, onLarge: (wal: LargeWal) =>
   files.set(file, entry);
   worker.postMessage({ add: file });
   let done = false;
-  return () => {
+  return async () => {
     if (done) return;
     done = true;
     entry.onLarge.delete(onLarge);
     if (--entry.handles > 0) return;
     files.delete(file);
-    worker?.postMessage({ remove: file });
+    const w = worker;
+    if (!w) return;
+    const id = nextRemoval++;
+    const removed = new Promise<void>((resolve) => {
+      // A timer of its own keeps the process alive until the thread answers (the thread does not).
+      const timer = setTimeout(resolve, REMOVE_WAIT_MS);
+      removals.set(id, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    w.postMessage({ remove: file, id });
+    await removed;
   };
 }
 

@@ -8,6 +8,7 @@
 // from this connection would hold the write lock while waiting for the writer's open read to end:
 // both waited out a busy timeout, and the event loop with them.) When the owner, holding its own
 // write lock, asks (`truncate`), the thread restarts the WAL and cuts the file to zero bytes.
+import { existsSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
 
@@ -37,9 +38,14 @@ parentPort.on('message', (m) => {
     }
     parentPort.postMessage({ truncated: m.id, ok });
   }
+  // The owner waits for this before it may remove the file: a pass on a removed file fails, and a
+  // pass that fails while the thread is being terminated at the process's exit aborts the whole
+  // process (better-sqlite3 cannot make its error there: "FATAL ERROR: v8::ToLocalChecked Empty
+  // MaybeLocal", seen once in a test run).
   if (m.remove !== undefined) {
     open.get(m.remove)?.close();
     open.delete(m.remove);
+    parentPort.postMessage({ removed: m.id });
   }
 });
 
@@ -50,7 +56,9 @@ setInterval(() => {
       // behind: frames this pass could not copy, because a reader still reads an older snapshot.
       if (r.log > catchUpPages) parentPort.postMessage({ large: file, pages: r.log, behind: r.log - r.checkpointed });
     } catch {
-      // closed under us, or the file is gone: the next round tries again
+      // Closed under us, or the file is gone (a test's directory removed): stop trying. Otherwise
+      // the next round tries again.
+      if (db.open && !existsSync(file)) db.close();
       if (!db.open) open.delete(file);
     }
   }

@@ -119,7 +119,7 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
   // then has only the frames since that pass to copy, on the event loop. A read holds its snapshot
   // in the WAL, so reads that follow each other without a gap would keep it from ever being copied
   // and restarted: past HOLD_READS_PAGES new reads wait until the WAL has restarted.
-  let stopCheckpoints = () => {};
+  let stopCheckpoints = async () => {};
   let restartDue = false;
   // A reader outside this process (the sqlite3 shell, a CLI command) could hold the WAL for as
   // long as it likes: a hold that brought no restart within HOLD_MAX_MS ends, and the next waits.
@@ -171,8 +171,10 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
   const close = async () => {
     clearTimeout(holdTimer);
     await pool?.close();
-    stopCheckpoints();
+    await stopCheckpoints();
     await kysely.destroy();
+    // Kysely closes the connection only if it ever used it.
+    if (raw.open) raw.close();
   };
   return { dialect: 'sqlite', kysely, sqlite: raw, reads, writeLock, close };
 }
