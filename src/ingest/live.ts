@@ -1,17 +1,10 @@
 import type { ServerResponse } from 'node:http';
-import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
-import { can, type Principal } from '../auth/roles.ts';
-import { AppError, isAppError } from '../core/errors.ts';
 import type { SensingService } from '../sensing/sensing.service.ts';
 import { type Change, loadSince, type ObsSnapshot, renderObservation } from './changes.ts';
+import { before, type Cursor, formatCursor, idsOf, parseCursor, type Pos, streamKey, streamsOf } from './live-request.ts';
 import type { IngestMetrics } from './metrics.ts';
 import type { StreamCache } from './stream-cache.ts';
-
-/** A change's place in the cluster's one order (several nodes): its NATS stream sequence and its index in that message. */
-type Pos = readonly [seq: number, index: number];
-
-const before = (a: Pos, b: Pos) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
 
 interface Entry {
   id: number;
@@ -30,11 +23,6 @@ interface LiveClient {
   held: Entry[] | null;
   /** Several nodes: the position this client has had everything up to; live events at or before it are not sent again. */
   after: Pos | null;
-}
-
-/** The key of an Observation's stream in a client's set: the Datastream id, or the MultiDatastream id negated. */
-function streamKey(o: ObsSnapshot): number | null {
-  return o.ds ?? (o.mds === null ? null : -o.mds);
 }
 
 /** The event of a change, when it is a created Observation (the only changes live push sends). */
@@ -62,18 +50,6 @@ function drained(res: ServerResponse): Promise<void> {
 }
 
 /**
- * Where a resuming client left off: `Last-Event-ID` as sent. One node: `<Observation id>`, or
- * `<id>~<w>` where lower ids may still have come after it (every id at or below w came before).
- * Several nodes: `<id>@<seq>.<index>`.
- */
-interface Cursor {
-  id: number;
-  pos: Pos | null;
-  /** One node: the database has what followed above this id. */
-  after: number;
-}
-
-/**
  * The stream history of several nodes (the NATS fan-out), for a resume from past the ring: it hands
  * over messages `from`..`to` in order and resolves with the last sequence handed over (up to `to`;
  * less when a resume may not read that far), or null when it no longer holds `from` (what it handed
@@ -81,13 +57,6 @@ interface Cursor {
  */
 export interface History {
   history(from: number, to: number, each: (batch: Change[], seq: number) => void): Promise<number | null>;
-}
-
-export function parseCursor(v: unknown): Cursor | null {
-  const m = typeof v === 'string' ? /^(\d{1,15})(?:@(\d{1,15})\.(\d{1,6})|~(\d{1,15}))?$/.exec(v) : null;
-  if (!m) return null;
-  const id = Number(m[1]);
-  return { id, pos: m[2] === undefined ? null : [Number(m[2]), Number(m[3])], after: m[4] === undefined ? id : Math.min(id, Number(m[4])) };
 }
 
 export interface LiveOptions {
@@ -99,7 +68,6 @@ export interface LiveOptions {
   heartbeatMs?: number;
 }
 
-const MAX_STREAMS = 1000;
 const DB_PAGE = 5000;
 /** A client whose socket holds more than this unsent is cut off; it resumes with Last-Event-ID. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
@@ -197,7 +165,7 @@ export class LiveHub {
   register(app: FastifyInstance): void {
     app.get('/api/live', async (req, reply) => {
       const q = req.query as Record<string, string | undefined>;
-      const streams = await this.streamsOf(q, req.principal);
+      const streams = await streamsOf(q, req.principal, this.sensing, this.cache, this.root);
       const last = parseCursor(req.headers['last-event-id'] ?? q.lastEventId);
       reply.hijack();
       const res = reply.raw;
@@ -248,54 +216,6 @@ export class LiveHub {
     this.byStream.clear();
   }
 
-  /** The streams a request names (keys as `streamKey`): its Datastream and MultiDatastream ids, its Things' streams of both kinds, and the Datastreams its filter matches. */
-  private async streamsOf(q: Record<string, string | undefined>, principal: Principal | null): Promise<Set<number>> {
-    const ids = (v: string | undefined, what: string) => {
-      if (!v) return [];
-      const parts = v.split(',');
-      if (parts.length > MAX_STREAMS || parts.some((p) => !/^\d{1,15}$/.test(p))) throw new AppError('BAD_REQUEST', `${what} takes up to ${MAX_STREAMS} ids like 1,2,3`);
-      return parts.map(Number);
-    };
-    const out = new Set([...ids(q.datastreams, 'datastreams'), ...ids(q.multidatastreams, 'multidatastreams').map((id) => -id)]);
-    const things = ids(q.things, 'things');
-    const filter = q.filter?.trim();
-    if (out.size === 0 && things.length === 0 && !filter) {
-      throw new AppError('BAD_REQUEST', "Name what to follow: ?datastreams=1,2, ?multidatastreams=3, ?things=4, or ?filter= a $filter on Datastreams (e.g. Thing/properties/sector eq 'tài nguyên nước')");
-    }
-    if (things.length) {
-      const db = this.sensing.db.kysely;
-      for (const row of (await sql<{ id: number }>`SELECT id FROM datastreams WHERE thing_id IN (${sql.join(things)})`.execute(db)).rows) out.add(Number(row.id));
-      for (const row of (await sql<{ id: number }>`SELECT id FROM multi_datastreams WHERE thing_id IN (${sql.join(things)})`.execute(db)).rows) out.add(-Number(row.id));
-    }
-    if (filter) {
-      // The SensorThings read itself: the same filter language, limits and visibility rules as GET
-      // /v1.1/Datastreams, and as GET /v1.1/MultiDatastreams where the filter applies to them too
-      // (an area or a sector through Thing does; a Datastream's own unitOfMeasurement does not).
-      const matching = async (set: 'Datastreams' | 'MultiDatastreams') => {
-        const r = await this.sensing.get({ principal, root: this.root() }, set, new URLSearchParams({ $filter: filter, $select: 'id', $top: String(MAX_STREAMS), $orderby: 'id' }));
-        const body = r.body as { value: { '@iot.id': number }[]; '@iot.nextLink'?: string };
-        if (body['@iot.nextLink']) throw new AppError('BAD_REQUEST', `More than ${MAX_STREAMS} ${set} match the filter; narrow it`);
-        return body.value.map((d) => d['@iot.id']);
-      };
-      for (const id of await matching('Datastreams')) out.add(id);
-      const multi = await matching('MultiDatastreams').catch((err: unknown) => {
-        // Valid on Datastreams (that read passed), so a refusal here is a property MultiDatastreams lack.
-        if (isAppError(err) && (err.code === 'INVALID_FILTER' || err.code === 'UNKNOWN_PROPERTY')) return [];
-        throw err;
-      });
-      for (const id of multi) out.add(-id);
-      if (out.size === 0) throw new AppError('NOT_FOUND', 'No Datastream or MultiDatastream matches the filter');
-    }
-    if (out.size > MAX_STREAMS) throw new AppError('BAD_REQUEST', `At most ${MAX_STREAMS} Datastreams and MultiDatastreams per stream`);
-    const anonymous = !can(principal, 'read:private');
-    for (const key of out) {
-      const s = await this.cache.stream(key > 0 ? 'd' : 'm', Math.abs(key));
-      // Private streams are indistinguishable from absent ones for anonymous callers, as over HTTP.
-      if (!s || (anonymous && !s.isPublic)) throw new AppError('NOT_FOUND', `No ${key > 0 ? 'Datastream' : 'MultiDatastream'}(${Math.abs(key)})`);
-    }
-    return out;
-  }
-
   private add(cl: LiveClient): void {
     this.clients.add(cl);
     for (const id of cl.streams) {
@@ -343,16 +263,16 @@ export class LiveHub {
    * far for a resume from the database.
    */
   private checkpoint(): string | null {
-    if (this.stream) return this.maxId ? `id: ${this.maxId}@${this.lastSeq}.${this.lastIndex}\n\n` : null;
+    if (this.stream) return this.maxId ? `id: ${formatCursor(this.maxId, [this.lastSeq, this.lastIndex])}\n\n` : null;
     const e = this.ring[(this.head + this.ring.length - 1) % this.ring.length];
-    return e ? `id: ${e.w === undefined ? e.id : `${e.id}~${e.w}`}\n\n` : null;
+    return e ? `id: ${formatCursor(e.id, undefined, e.w)}\n\n` : null;
   }
 
   private eventText(e: Entry): string {
     const body = renderObservation(this.root(), e.id, e.o);
     if (e.o.ds !== null) body.Datastream = { '@iot.id': e.o.ds };
     else body.MultiDatastream = { '@iot.id': e.o.mds };
-    return `id: ${e.pos ? `${e.id}@${e.pos[0]}.${e.pos[1]}` : e.w === undefined ? e.id : `${e.id}~${e.w}`}\nevent: observation\ndata: ${JSON.stringify(body)}\n\n`;
+    return `id: ${formatCursor(e.id, e.pos, e.w)}\nevent: observation\ndata: ${JSON.stringify(body)}\n\n`;
   }
 
   /**
@@ -394,7 +314,7 @@ export class LiveHub {
       if (found === 'capped') return false;
       if (found === 'missing') {
         cl.after = null;
-        const streamIds = { ds: [...cl.streams].filter((k) => k > 0), mds: [...cl.streams].filter((k) => k < 0).map((k) => -k) };
+        const streamIds = idsOf(cl.streams);
         let after = last.after;
         for (let total = 0; ; ) {
           // Every id at or below it committed before the read, so this page or an earlier one has it.
