@@ -17,6 +17,7 @@ import { createPlatform, type Platform } from '../src/server/platform.ts';
 import { machineInfo } from './lib/machine.ts';
 import { replaceMarkedSection } from './lib/report.ts';
 import { median, stallDuring } from './lib/stall.ts';
+import { measurementThing } from './lib/thing.ts';
 
 const ROWS = Number(process.env.CANTHO_BENCH_BULK_ROWS ?? 100_000);
 const ROUNDS = Number(process.env.CANTHO_BENCH_BULK_ROUNDS ?? 5);
@@ -37,17 +38,7 @@ async function server(name: string, readThreads: number): Promise<Server> {
   );
   await p.app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(p.app.server.address() as { port: number }).port}/v1.1`;
-  const r = await fetch(`${base}/Things`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({
-      name, description: 'd', Locations: [{ name: 'l', description: 'l', encodingType: 'application/geo+json', location: { type: 'Point', coordinates: [105.7, 10] } }],
-      Datastreams: [{ name: 'x', description: 'd', observationType: 'http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement', unitOfMeasurement: {},
-        Sensor: { name: 's', description: 's', encodingType: 'text/plain', metadata: 'm' }, ObservedProperty: { name: 'o', definition: 'o', description: 'o' } }],
-    }),
-  });
-  const thing = ((await r.json()) as { '@iot.id': number })['@iot.id'];
-  const ds = ((await (await fetch(`${base}/Things(${thing})/Datastreams?$select=id`)).json()) as { value: { '@iot.id': number }[] }).value[0]!['@iot.id'];
+  const { ds } = await measurementThing(base, headers, name);
   return { p, base, ds };
 }
 

@@ -17,6 +17,7 @@ import { createPlatform } from '../src/server/platform.ts';
 import { machineInfo } from './lib/machine.ts';
 import { replaceMarkedSection } from './lib/report.ts';
 import { median, stallDuring } from './lib/stall.ts';
+import { measurementThing } from './lib/thing.ts';
 
 const ROWS = Number(process.env.CANTHO_BENCH_DELETE_ROWS ?? 1_000_000);
 const ROUNDS = Number(process.env.CANTHO_BENCH_DELETE_ROUNDS ?? 3);
@@ -31,17 +32,7 @@ const auth = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json
 
 /** A Thing with one Datastream of ROWS Observations; its id. */
 async function bigThing(name: string): Promise<number> {
-  const r = await fetch(`${base}/Things`, {
-    method: 'POST',
-    headers: auth,
-    body: JSON.stringify({
-      name, description: 'd', Locations: [{ name: 'l', description: 'l', encodingType: 'application/geo+json', location: { type: 'Point', coordinates: [105.7, 10] } }],
-      Datastreams: [{ name: 'x', description: 'd', observationType: 'http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement', unitOfMeasurement: {},
-        Sensor: { name: 's', description: 's', encodingType: 'text/plain', metadata: 'm' }, ObservedProperty: { name: `o-${name}`, definition: 'o', description: 'o' } }],
-    }),
-  });
-  const thing = ((await r.json()) as { '@iot.id': number })['@iot.id'];
-  const ds = ((await (await fetch(`${base}/Things(${thing})/Datastreams?$select=id`)).json()) as { value: { '@iot.id': number }[] }).value[0]!['@iot.id'];
+  const { thing, ds } = await measurementThing(base, auth, name);
   for (let at = 0; at < ROWS; at += 20_000) {
     await p.sensing.observations.write(Array.from({ length: Math.min(20_000, ROWS - at) }, (_, k) => ({ datastreamId: ds, phenomenonStart: 1.7e12 + (at + k) * 60_000, result: k % 1000 })));
   }

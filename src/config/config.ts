@@ -24,6 +24,8 @@ export interface Config {
   readonly demoBackfillDays: number;
   /** Largest accepted request body in bytes. */
   readonly bodyLimit: number;
+  /** Bytes of request bodies read and handled at once; past it requests wait, unread (CANTHO_BODY_BUFFER). */
+  readonly bodyBuffer: number;
   /** $top default and maximum (SensorThings §9.3.3.3: the server imposes its limit). */
   readonly defaultTop: number;
   readonly maxTop: number;
@@ -46,6 +48,8 @@ export interface Config {
   readonly mqttMaxQueued: number;
   /** Embedded broker: how long a persistent session outlives its connection, in s (MQTT_SESSION_EXPIRY). */
   readonly mqttSessionExpirySeconds: number;
+  /** Embedded broker: largest packet a client may send, in bytes (MQTT_MAX_PACKET_SIZE). */
+  readonly mqttMaxPacketBytes: number;
   /** NATS server for fanning new observations out to every node (several `cantho serve`). */
   readonly natsUrl: string | null;
   /** PostgreSQL schema to use (tests and multi-tenant deployments); null = the search_path default. */
@@ -174,6 +178,7 @@ export function loadConfig(env: Source, argv: readonly string[] = [], defaults: 
     demo: bool(src, 'CANTHO_DEMO', false, problems),
     demoBackfillDays: int(src, 'CANTHO_DEMO_DAYS', 30, 0, 366, problems),
     bodyLimit: int(src, 'CANTHO_BODY_LIMIT', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems),
+    bodyBuffer: int(src, 'CANTHO_BODY_BUFFER', 16 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024, problems),
     defaultTop: 100,
     maxTop: 10000,
     queryTimeoutMs: int(src, 'CANTHO_QUERY_TIMEOUT_MS', 5000, 0, 3_600_000, problems),
@@ -184,6 +189,7 @@ export function loadConfig(env: Source, argv: readonly string[] = [], defaults: 
     mqttTopicPrefix: topicPrefix(src.MQTT_TOPIC_PREFIX, problems),
     mqttMaxQueued: int(src, 'MQTT_MAX_QUEUED', 1000, 1, 1_000_000, problems),
     mqttSessionExpirySeconds: int(src, 'MQTT_SESSION_EXPIRY', 3600, 0, 30 * 86_400, problems),
+    mqttMaxPacketBytes: int(src, 'MQTT_MAX_PACKET_SIZE', 256 * 1024, 1024, 268_435_455, problems),
     natsUrl: natsUrl(src.NATS_URL, problems),
     pgSchema: pgSchema(src.CANTHO_PG_SCHEMA, problems),
     trace: parseTraceConfig(src, problems),

@@ -1,7 +1,12 @@
-/** Port choice of the embedded broker: a set MQTT_PORT that is taken fails fast; unset moves on. */
+/** Port choice of the embedded broker (a set MQTT_PORT that is taken fails fast; unset moves on) and its packet size limit. */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { once } from 'node:events';
+import { createServer as createHttpServer } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
+import { after, test } from 'node:test';
+import mqtt from 'mqtt';
 import pino from 'pino';
+import WebSocket from 'ws';
 import { EmbeddedBroker } from './broker.ts';
 
 const hooks = {
@@ -25,4 +30,76 @@ test('MQTT_PORT set and taken: a clear error; unset: 1883 or the next free port'
   const next = await c.start({ port: null, host: '127.0.0.1' });
   assert.ok(next > 1883 && next !== port, `moved on to ${next}`);
   await Promise.all([a.close(), c.close()]);
+});
+
+/** Resolves when the connection closes; the server's reset of it is expected (events.once would reject on it). */
+function closed(e: { on(event: string, f: () => void): unknown }): Promise<void> {
+  e.on('error', () => {});
+  return new Promise((r) => e.on('close', r));
+}
+
+/** MQTT's variable-length integer (the remaining length of a fixed header). */
+function varint(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 128;
+    out.push(b);
+  } while (n > 0);
+  return out;
+}
+
+test('a packet above MQTT_MAX_PACKET_SIZE closes its connection once its length is read, before CONNECT is answered too', async () => {
+  const refused: (number | null)[] = [];
+  const published: number[] = [];
+  const http = createHttpServer();
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  const b = new EmbeddedBroker(
+    { ...hooks, publish: async (_c, _p, packet) => void published.push(packet.payload.length), packetTooLarge: (_c, n) => void refused.push(n) },
+    pino({ level: 'silent' }),
+  );
+  const port = await b.start({ port: 0, host: '127.0.0.1', maxPacketBytes: 1024, http: { server: http, path: '/mqtt' } });
+  after(async () => {
+    await b.close(http);
+    http.close();
+  });
+
+  // An anonymous client announces a 100 MB PUBLISH and sends its first 256 KiB: the server closes
+  // the connection without waiting for the rest (before, Aedes gathered all of it in memory).
+  const s = connect(port, '127.0.0.1');
+  s.write(Buffer.from([0x10, 13, 0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 2, 0, 60, 0, 1, 0x74])); // CONNECT, client id "t"
+  const [connack] = (await once(s, 'data')) as [Buffer];
+  assert.deepEqual([...connack], [0x20, 2, 0, 0]);
+  s.write(Buffer.concat([Buffer.from([0x32, ...varint(100_000_000)]), Buffer.alloc(256 * 1024)]));
+  await closed(s);
+  assert.deepEqual(refused, [100_000_000]);
+
+  // The same before CONNECT: a CONNECT of 5 MB.
+  const s2 = connect(port, '127.0.0.1');
+  s2.write(Buffer.from([0x10, ...varint(5_000_000), 0, 4]));
+  await closed(s2);
+  assert.deepEqual(refused, [100_000_000, 5_000_000]);
+
+  // Within the limit a publish is handled; over WebSocket a larger packet closes the connection too
+  // (mqtt.js sends its header and payload as two messages: the parser sees the length first).
+  const small = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
+  await small.publishAsync('v1.1/Observations', Buffer.alloc(900), { qos: 1 });
+  await small.endAsync();
+  assert.deepEqual(published, [900]);
+  const ws = await mqtt.connectAsync(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/mqtt`, { reconnectPeriod: 0 });
+  const wsClosed = closed(ws);
+  ws.publish('v1.1/Observations', Buffer.alloc(2000), { qos: 1 });
+  await wsClosed;
+  ws.end(true);
+  assert.deepEqual(refused, [100_000_000, 5_000_000, 2021]);
+  // One WebSocket message holding a whole packet past the limit: ws refuses it before MQTT sees it.
+  const raw = new WebSocket(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/mqtt`, 'mqtt');
+  await once(raw, 'open');
+  const rawClosed = closed(raw);
+  raw.send(Buffer.from([0x10, 13, 0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 2, 0, 60, 0, 1, 0x75]));
+  raw.send(Buffer.concat([Buffer.from([0x30, ...varint(2997), 0, 1, 0x78]), Buffer.alloc(2994)]));
+  await rawClosed;
+  assert.deepEqual(refused, [100_000_000, 5_000_000, 2021, null]);
+  assert.deepEqual(published, [900]);
 });

@@ -24,6 +24,8 @@ export interface BrokerHooks {
   /** Messages not kept for a persistent session at its limit; persistent sessions whose clients are away. */
   sessionDropped(n: number): void;
   sessionsAway(n: number): void;
+  /** A packet larger than `maxPacketBytes` (null: a WebSocket message, length unknown); its connection is closed. */
+  packetTooLarge?(client: Client, bytes: number | null): void;
 }
 
 export interface BrokerOptions {
@@ -32,6 +34,18 @@ export interface BrokerOptions {
   readonly host: string;
   /** Serve MQTT over WebSocket on this HTTP server at `wsPath` (browsers). */
   readonly http?: { server: HttpServer; path: string };
+  /** Largest MQTT packet (remaining length) a client may send; default MAX_PACKET_BYTES. */
+  readonly maxPacketBytes?: number;
+}
+
+/** MQTT_MAX_PACKET_SIZE's default: 256 KiB (an Observation or a telemetry message is a few hundred bytes). */
+export const MAX_PACKET_BYTES = 256 * 1024;
+
+/** The part of mqtt-packet's parser (one per Aedes client) that reads a packet's remaining length. */
+interface PacketParser {
+  packet: { cmd?: string; length: number };
+  _parseLength(): boolean;
+  _emitError(err: Error): void;
 }
 
 /** The client's address (TCP, or the WebSocket upgrade request's), for logs. */
@@ -62,7 +76,7 @@ export class EmbeddedBroker {
   private readonly sessions: PersistentSessions;
 
   constructor(
-    hooks: BrokerHooks,
+    private readonly hooks: BrokerHooks,
     private readonly logger: Logger,
     limits: SessionLimits = DEFAULT_SESSION_LIMITS,
   ) {
@@ -130,21 +144,55 @@ export class EmbeddedBroker {
   async start(opts: BrokerOptions): Promise<number> {
     await this.aedes.listen();
     this.sessions.bound();
-    this.tcp = createServer((socket) => this.aedes.handle(socket));
+    const max = opts.maxPacketBytes ?? MAX_PACKET_BYTES;
+    this.tcp = createServer((socket) => this.handle(socket, max));
     this.port = await listenFirstFree(this.tcp, opts.port, opts.host);
     if (opts.http) {
       const { server, path } = opts.http;
-      this.wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => (p.has('mqtt') ? 'mqtt' : [...p][0] ?? false) });
+      // A WebSocket message is buffered whole before MQTT sees it: the same bound (+ a fixed header).
+      this.wss = new WebSocketServer({ noServer: true, maxPayload: max + 5, handleProtocols: (p) => (p.has('mqtt') ? 'mqtt' : [...p][0] ?? false) });
       this.upgrade = (req, socket, head) => {
         if ((req.url ?? '').split('?')[0] !== path) {
           if (server.listenerCount('upgrade') === 1) socket.destroy();
           return;
         }
-        this.wss!.handleUpgrade(req, socket, head, (ws) => this.aedes.handle(createWebSocketStream(ws), req));
+        this.wss!.handleUpgrade(req, socket, head, (ws) => {
+          const tooLarge = this.handle(createWebSocketStream(ws), max, req);
+          ws.on('error', (err: Error & { code?: string }) => {
+            if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') tooLarge(null);
+          });
+        });
       };
       server.on('upgrade', this.upgrade);
     }
     return this.port;
+  }
+
+  /**
+   * Hands a connection to Aedes, whose parser would otherwise gather any packet a client announces
+   * (MQTT allows 256 MiB), before CONNECT is answered and before any PUBLISH is authorised: an
+   * anonymous client could fill the heap. A packet whose remaining length is above `max` closes the
+   * connection as soon as its length is read (MQTT 3.1.1 has no way to refuse one packet; Mosquitto's
+   * `max_packet_size` does the same). Returns the connection's report of such a packet (once).
+   */
+  private handle(conn: Duplex, max: number, req?: IncomingMessage): (bytes: number | null) => void {
+    const client = this.aedes.handle(conn, req) as unknown as Client & { _parser: PacketParser };
+    const parser = client._parser;
+    const parseLength = parser._parseLength;
+    let reported = false;
+    const refuse = (bytes: number | null) => {
+      if (!reported) this.hooks.packetTooLarge?.(client, bytes);
+      reported = true;
+    };
+    parser._parseLength = function (this: PacketParser) {
+      if (!parseLength.call(this)) return false;
+      const bytes = this.packet.length;
+      if (bytes <= max) return true;
+      refuse(bytes);
+      this._emitError(new Error(`a ${this.packet.cmd ?? 'packet'} of ${bytes} bytes is larger than MQTT_MAX_PACKET_SIZE (${max})`));
+      return false;
+    };
+    return refuse;
   }
 
   /** Whether a QoS 2 PUBLISH is a retransmission of one already stored (MQTT-4.3.3-2). */

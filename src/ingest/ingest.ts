@@ -114,7 +114,12 @@ export class IngestModule {
       this.hub.onOrigin((batch) => this.bridge?.notify(batch));
     } else if (config.mqttEnabled) {
       this.broker = new EmbeddedBroker(this.hooks(), logger, { ...DEFAULT_SESSION_LIMITS, maxQueued: config.mqttMaxQueued, expiryMs: config.mqttSessionExpirySeconds * 1000 });
-      mqttPort = await this.broker.start({ port: config.mqttPort, host: config.host, http: config.mqttWsPath ? { server: http, path: config.mqttWsPath } : undefined });
+      mqttPort = await this.broker.start({
+        port: config.mqttPort,
+        host: config.host,
+        http: config.mqttWsPath ? { server: http, path: config.mqttWsPath } : undefined,
+        maxPacketBytes: config.mqttMaxPacketBytes,
+      });
       this.notifier = new MqttNotifier(this.sensing, this.subscriptions, this.cache, (t, p, q, priv) => this.broker?.publish(t, p, q, priv), this.rootUrl, this.metrics, logger);
     }
     if (this.broker || this.bridge) for (const c of MQTT_CONFORMANCE) if (!this.deps.conformance.includes(c)) this.deps.conformance.push(c);
@@ -199,6 +204,13 @@ export class IngestModule {
       sessionEnded: (clientId: string) => this.subscriptions.removeClient(clientId),
       sessionDropped: (n: number) => this.metrics.sessionDropped.inc(n),
       sessionsAway: (n: number) => this.metrics.sessionsAway.set(n),
+      packetTooLarge: (client: import('aedes').Client, bytes: number | null) =>
+        this.ingestor.refuse(
+          'too_large',
+          `an MQTT packet${bytes === null ? '' : ` of ${bytes} bytes`} is larger than MQTT_MAX_PACKET_SIZE (${this.deps.config.mqttMaxPacketBytes}); the connection is closed`,
+          undefined,
+          client.id ?? remoteAddress(client) ?? 'unknown',
+        ),
     };
   }
 }

@@ -10,7 +10,7 @@ export type RejectReason =
   | 'unknown_stream' // Datastream / MultiDatastream / FeatureOfInterest / device does not exist
   | 'unknown_code' // telemetry key matches no Datastream code of the device
   | 'wrong_type' // value does not fit the Datastream's observationType
-  | 'overload'; // queue full and shutting down
+  | 'too_large'; // an MQTT packet above MQTT_MAX_PACKET_SIZE (its connection is closed)
 
 /**
  * Ingestion metrics on the platform's Prometheus registry: what came in, what was committed, what
