@@ -78,7 +78,7 @@ export class IngestModule {
     this.hub = new ChangeHub(sensing, logger);
     this.ingestor = new Ingestor(sensing, this.cache, this.metrics, logger);
     this.rootUrl = `${config.publicUrl ?? `http://localhost:${config.port}`}/v1.1`;
-    this.live = new LiveHub(sensing, this.cache, this.metrics, () => this.rootUrl);
+    this.live = new LiveHub(sensing, this.cache, this.metrics, () => this.rootUrl, { buffer: config.liveBuffer });
     this.live.register(deps.app);
     this.hub.onDeliver((batch) => {
       // Caches of streams and devices follow changes made on any node.

@@ -66,11 +66,18 @@ export interface LiveOptions {
   replayMax?: number;
   /** How often a quiet stream gets a line (default 15 s). */
   heartbeatMs?: number;
+  /**
+   * Bytes written and not yet taken by the clients' sockets, all clients together (default 64 MiB,
+   * CANTHO_LIVE_BUFFER): each client may hold an equal share of it, at least MIN_SHARE and at most
+   * MAX_SHARE; one past its share is cut off and resumes with Last-Event-ID.
+   */
+  buffer?: number;
 }
 
 const DB_PAGE = 5000;
-/** A client whose socket holds more than this unsent is cut off; it resumes with Last-Event-ID. */
-const MAX_BUFFERED = 8 * 1024 * 1024;
+/** The most a client's socket may hold unsent, and the least it is granted however many clients share the buffer. */
+const MAX_SHARE = 8 * 1024 * 1024;
+const MIN_SHARE = 64 * 1024;
 /** Live events held for a client while its replay runs; past it the client is cut off and resumes. */
 const MAX_HELD = 100_000;
 
@@ -95,6 +102,7 @@ export class LiveHub {
   private maxId = 0;
   private readonly replayMax: number;
   private readonly heartbeatMs: number;
+  private readonly buffer: number;
 
   constructor(
     private readonly sensing: SensingService,
@@ -106,6 +114,22 @@ export class LiveHub {
     this.ring = new Array(opts.capacity ?? 20_000);
     this.replayMax = opts.replayMax ?? 200_000;
     this.heartbeatMs = opts.heartbeatMs ?? 15_000;
+    this.buffer = opts.buffer ?? 64 * 1024 * 1024;
+  }
+
+  /** Bytes written to the clients and not yet taken by their sockets. */
+  get buffered(): number {
+    let n = 0;
+    for (const cl of this.clients) n += cl.res.writableLength;
+    return n;
+  }
+
+  /**
+   * What one client's socket may hold unsent: slow clients together hold at most the buffer (or
+   * MIN_SHARE each, when there are so many that their shares would be smaller).
+   */
+  private share(): number {
+    return Math.min(MAX_SHARE, Math.max(MIN_SHARE, this.buffer / Math.max(1, this.clients.size)));
   }
 
   /**
@@ -242,17 +266,24 @@ export class LiveHub {
   private send(cl: LiveClient, e: Entry): void {
     if (cl.held) {
       // A client whose replay cannot keep up with what comes meanwhile is cut off; it resumes.
-      if (cl.held.length >= MAX_HELD) cl.res.destroy();
+      if (cl.held.length >= MAX_HELD) this.cutOff(cl);
       else cl.held.push(e);
       return;
     }
     if (cl.after && e.pos && !before(cl.after, e.pos)) return;
-    if (cl.res.writableLength > MAX_BUFFERED) {
-      cl.res.destroy();
+    if (cl.res.writableLength > this.share()) {
+      this.cutOff(cl);
       return;
     }
     e.text ??= this.eventText(e);
     cl.res.write(e.text);
+  }
+
+  /** A client that does not keep up is cut off (it resumes with Last-Event-ID, at its own pace). */
+  private cutOff(cl: LiveClient): void {
+    this.remove(cl);
+    cl.res.destroy();
+    this.metrics.liveCutOff.inc();
   }
 
   /**
@@ -296,14 +327,14 @@ export class LiveHub {
    */
   private async replay(cl: LiveClient, last: Cursor): Promise<boolean> {
     const sent = new Set<number>();
-    // A long replay waits for the client to read (instead of overflowing MAX_BUFFERED and being cut off).
+    // A long replay waits for the client to read (instead of overflowing its share and being cut off).
     const write = async (e: Entry) => {
       if (cl.res.destroyed) throw new Gone();
       sent.add(e.id);
       e.text ??= this.eventText(e);
       cl.res.write(e.text);
       if (e.pos) cl.after = e.pos;
-      if (cl.res.writableLength > MAX_BUFFERED / 2) await drained(cl.res);
+      if (cl.res.writableLength > this.share() / 2) await drained(cl.res);
     };
     const wanted = (e: Entry) => {
       const key = streamKey(e.o);

@@ -50,6 +50,11 @@ export function createIngestMetrics(registry: Registry) {
     }),
     sessionsAway: new Gauge({ name: 'cantho_mqtt_sessions_away', help: 'Embedded broker: persistent sessions kept while their clients are away', registers }),
     liveClients: new Gauge({ name: 'cantho_live_clients', help: 'Connected Server-Sent Events clients', registers }),
+    liveCutOff: new Counter({
+      name: 'cantho_live_cut_off_total',
+      help: 'Server-Sent Events clients cut off for not keeping up (their share of CANTHO_LIVE_BUFFER unsent, or too much arriving during their resume); they resume with Last-Event-ID',
+      registers,
+    }),
   };
 }
 
