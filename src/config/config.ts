@@ -50,6 +50,8 @@ export interface Config {
   readonly mqttSessionExpirySeconds: number;
   /** Live push: bytes written to SSE clients and not yet taken by their sockets, all together (CANTHO_LIVE_BUFFER). */
   readonly liveBuffer: number;
+  /** Embedded broker: bytes written to clients and not yet taken by their sockets, all together (MQTT_BUFFER). */
+  readonly mqttBuffer: number;
   /** Embedded broker: largest packet a client may send, in bytes (MQTT_MAX_PACKET_SIZE). */
   readonly mqttMaxPacketBytes: number;
   /** NATS server for fanning new observations out to every node (several `cantho serve`). */
@@ -192,6 +194,7 @@ export function loadConfig(env: Source, argv: readonly string[] = [], defaults: 
     mqttMaxQueued: int(src, 'MQTT_MAX_QUEUED', 1000, 1, 1_000_000, problems),
     mqttSessionExpirySeconds: int(src, 'MQTT_SESSION_EXPIRY', 3600, 0, 30 * 86_400, problems),
     liveBuffer: int(src, 'CANTHO_LIVE_BUFFER', 64 * 1024 * 1024, 64 * 1024, 16 * 1024 * 1024 * 1024, problems),
+    mqttBuffer: int(src, 'MQTT_BUFFER', 64 * 1024 * 1024, 64 * 1024, 16 * 1024 * 1024 * 1024, problems),
     mqttMaxPacketBytes: int(src, 'MQTT_MAX_PACKET_SIZE', 256 * 1024, 1024, 268_435_455, problems),
     natsUrl: natsUrl(src.NATS_URL, problems),
     pgSchema: pgSchema(src.CANTHO_PG_SCHEMA, problems),

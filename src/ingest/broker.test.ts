@@ -8,6 +8,7 @@ import mqtt from 'mqtt';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { EmbeddedBroker } from './broker.ts';
+import { sleep } from './testing.ts';
 
 const hooks = {
   authenticate: async () => 'anonymous' as const,
@@ -102,4 +103,42 @@ test('a packet above MQTT_MAX_PACKET_SIZE closes its connection once its length 
   await rawClosed;
   assert.deepEqual(refused, [100_000_000, 5_000_000, 2021, null]);
   assert.deepEqual(published, [900]);
+});
+
+test('subscribers that stop reading do not hold up delivery to the others: past their share of the buffer they are disconnected', async () => {
+  const cut: number[] = [];
+  const b = new EmbeddedBroker({ ...hooks, subscribe: async () => true, cutOff: (_c, unsent) => void cut.push(unsent) }, pino({ level: 'silent' }));
+  const port = await b.start({ port: 0, host: '127.0.0.1', buffer: 256 * 1024 });
+  after(() => b.close());
+  const topic = 'v1.1/Datastreams(1)/Observations';
+  // Four clients subscribe at QoS 1 and never read again.
+  const stalled = await Promise.all(
+    Array.from({ length: 4 }, async (_, i) => {
+      const s = connect(port, '127.0.0.1');
+      s.on('error', () => {});
+      s.write(Buffer.from([0x10, 13, 0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 2, 0, 60, 0, 1, 0x61 + i])); // CONNECT, client id "a".."d"
+      s.write(Buffer.from([0x82, 2 + 2 + topic.length + 1, 0, 1, 0, topic.length, ...Buffer.from(topic), 1])); // SUBSCRIBE, QoS 1
+      await new Promise<void>((r) => s.once('data', () => r()));
+      s.pause();
+      return s;
+    }),
+  );
+  after(() => stalled.forEach((s) => s.destroy()));
+  const reader = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
+  after(() => reader.endAsync(true));
+  let got = 0;
+  reader.on('message', () => got++);
+  await reader.subscribeAsync(topic, { qos: 1 });
+  await sleep(100);
+  // 20,000 notifications of 1 KiB (20 MB for each subscriber): Aedes waited for a full socket to
+  // drain, so with 100 delivery slots the reader got about 100 before all delivery stopped.
+  const payload = Buffer.alloc(1024, 0x61);
+  for (let i = 0; i < 20_000; i++) {
+    b.publish(topic, payload, 1, false);
+    if (i % 100 === 99) await new Promise((r) => setImmediate(r));
+  }
+  for (let i = 0; i < 200 && got < 20_000; i++) await sleep(50);
+  assert.equal(got, 20_000, 'the reader got every notification');
+  assert.equal(cut.length, 4, 'the four that stopped reading were disconnected');
+  assert.ok(Math.max(...cut) <= 256 * 1024, `each held at most its share unsent (${Math.max(...cut)} bytes)`);
 });

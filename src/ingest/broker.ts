@@ -26,6 +26,8 @@ export interface BrokerHooks {
   sessionsAway(n: number): void;
   /** A packet larger than `maxPacketBytes` (null: a WebSocket message, length unknown); its connection is closed. */
   packetTooLarge?(client: Client, bytes: number | null): void;
+  /** A client that did not read what it was sent, past its share of `buffer`, was disconnected. */
+  cutOff?(client: Client, unsent: number): void;
 }
 
 export interface BrokerOptions {
@@ -36,10 +38,19 @@ export interface BrokerOptions {
   readonly http?: { server: HttpServer; path: string };
   /** Largest MQTT packet (remaining length) a client may send; default MAX_PACKET_BYTES. */
   readonly maxPacketBytes?: number;
+  /**
+   * Bytes written to clients and not yet taken by their sockets, all clients together (default
+   * 64 MiB, MQTT_BUFFER): each may hold an equal share, at least MIN_SHARE and at most MAX_SHARE.
+   */
+  readonly buffer?: number;
 }
 
 /** MQTT_MAX_PACKET_SIZE's default: 256 KiB (an Observation or a telemetry message is a few hundred bytes). */
 export const MAX_PACKET_BYTES = 256 * 1024;
+
+/** The most one client's socket may hold unsent, and the least it is granted however many share the buffer. */
+const MAX_SHARE = 8 * 1024 * 1024;
+const MIN_SHARE = 64 * 1024;
 
 /** The part of mqtt-packet's parser (one per Aedes client) that reads a packet's remaining length. */
 interface PacketParser {
@@ -74,6 +85,7 @@ export class EmbeddedBroker {
   private readonly privatePayloads = new WeakSet<Buffer>();
   private upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   private readonly sessions: PersistentSessions;
+  private buffer = 64 * 1024 * 1024;
 
   constructor(
     private readonly hooks: BrokerHooks,
@@ -145,6 +157,7 @@ export class EmbeddedBroker {
     await this.aedes.listen();
     this.sessions.bound();
     const max = opts.maxPacketBytes ?? MAX_PACKET_BYTES;
+    this.buffer = opts.buffer ?? 64 * 1024 * 1024;
     this.tcp = createServer((socket) => this.handle(socket, max));
     this.port = await listenFirstFree(this.tcp, opts.port, opts.host);
     if (opts.http) {
@@ -169,14 +182,24 @@ export class EmbeddedBroker {
   }
 
   /**
-   * Hands a connection to Aedes, whose parser would otherwise gather any packet a client announces
-   * (MQTT allows 256 MiB), before CONNECT is answered and before any PUBLISH is authorised: an
-   * anonymous client could fill the heap. A packet whose remaining length is above `max` closes the
-   * connection as soon as its length is read (MQTT 3.1.1 has no way to refuse one packet; Mosquitto's
-   * `max_packet_size` does the same). Returns the connection's report of such a packet (once).
+   * Hands a connection to Aedes, with two bounds Aedes lacks.
+   *
+   * Its parser would gather any packet a client announces (MQTT allows 256 MiB), before CONNECT is
+   * answered and before any PUBLISH is authorised: an anonymous client could fill the heap. A
+   * packet whose remaining length is above `max` closes the connection as soon as its length is
+   * read (MQTT 3.1.1 has no way to refuse one packet; Mosquitto's `max_packet_size` does the same).
+   *
+   * And when a client's socket is full, Aedes waits for it to drain before it goes on with the
+   * message, holding one of its 100 delivery slots: a few subscribers that stop reading (a frozen
+   * app, a dead 3G link, or on purpose, anonymously, on public topics) stalled delivery to every
+   * client until Aedes's 60 s drain timeout. Here delivery goes on at once; the socket keeps what it
+   * was given, and a client whose socket holds more than its share of `buffer` unsent is
+   * disconnected (a persistent session gets its QoS 1 messages again when it comes back).
+   *
+   * Returns the connection's report of a packet too large (once).
    */
   private handle(conn: Duplex, max: number, req?: IncomingMessage): (bytes: number | null) => void {
-    const client = this.aedes.handle(conn, req) as unknown as Client & { _parser: PacketParser };
+    const client = this.aedes.handle(conn, req) as unknown as Client & { _parser: PacketParser; waitForDrain(done: () => void): void };
     const parser = client._parser;
     const parseLength = parser._parseLength;
     let reported = false;
@@ -192,7 +215,20 @@ export class EmbeddedBroker {
       this._emitError(new Error(`a ${this.packet.cmd ?? 'packet'} of ${bytes} bytes is larger than MQTT_MAX_PACKET_SIZE (${max})`));
       return false;
     };
+    client.waitForDrain = (done) => {
+      const unsent = conn.writableLength;
+      if (unsent > this.share() && !conn.destroyed) {
+        this.hooks.cutOff?.(client, unsent);
+        conn.destroy();
+      }
+      setImmediate(done);
+    };
     return refuse;
+  }
+
+  /** What one client's socket may hold unsent: together at most `buffer`, or MIN_SHARE each when there are very many. */
+  private share(): number {
+    return Math.min(MAX_SHARE, Math.max(MIN_SHARE, this.buffer / Math.max(1, this.aedes.connectedClients)));
   }
 
   /** Whether a QoS 2 PUBLISH is a retransmission of one already stored (MQTT-4.3.3-2). */

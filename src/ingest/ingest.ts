@@ -119,6 +119,7 @@ export class IngestModule {
         host: config.host,
         http: config.mqttWsPath ? { server: http, path: config.mqttWsPath } : undefined,
         maxPacketBytes: config.mqttMaxPacketBytes,
+        buffer: config.mqttBuffer,
       });
       this.notifier = new MqttNotifier(this.sensing, this.subscriptions, this.cache, (t, p, q, priv) => this.broker?.publish(t, p, q, priv), this.rootUrl, this.metrics, logger);
     }
@@ -211,6 +212,10 @@ export class IngestModule {
           undefined,
           client.id ?? remoteAddress(client) ?? 'unknown',
         ),
+      cutOff: (client: import('aedes').Client, unsent: number) => {
+        this.metrics.mqttCutOff.inc();
+        this.ingestor.warn({ client: client.id, address: remoteAddress(client), unsent }, 'MQTT client disconnected: it did not read what it was sent (its share of MQTT_BUFFER)');
+      },
     };
   }
 }

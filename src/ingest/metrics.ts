@@ -48,6 +48,11 @@ export function createIngestMetrics(registry: Registry) {
       help: 'Embedded broker: QoS 1/2 messages not kept for a persistent session that already held MQTT_MAX_QUEUED',
       registers,
     }),
+    mqttCutOff: new Counter({
+      name: 'cantho_mqtt_cut_off_total',
+      help: 'Embedded broker: clients disconnected because their sockets held more than their share of MQTT_BUFFER unsent (they did not read)',
+      registers,
+    }),
     sessionsAway: new Gauge({ name: 'cantho_mqtt_sessions_away', help: 'Embedded broker: persistent sessions kept while their clients are away', registers }),
     liveClients: new Gauge({ name: 'cantho_live_clients', help: 'Connected Server-Sent Events clients', registers }),
     liveCutOff: new Counter({
