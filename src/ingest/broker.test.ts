@@ -123,7 +123,9 @@ test('subscribers that stop reading do not hold up delivery to the others: past 
       return s;
     }),
   );
-  after(() => stalled.forEach((s) => s.destroy()));
+  after(() => {
+    for (const s of stalled) s.destroy();
+  });
   const reader = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
   after(() => reader.endAsync(true));
   let got = 0;

@@ -32,7 +32,9 @@ forEachBackend((t) => {
       s.pause();
       stalled.push(s);
     }
-    after(() => stalled.forEach((s) => s.destroy()));
+    after(() => {
+      for (const s of stalled) s.destroy();
+    });
     const reader = await sse(url);
     after(() => reader.close());
     await new Promise((r) => setTimeout(r, 200));
