@@ -52,6 +52,8 @@ export interface Config {
   readonly liveBuffer: number;
   /** Embedded broker: bytes written to clients and not yet taken by their sockets, all together (MQTT_BUFFER). */
   readonly mqttBuffer: number;
+  /** Embedded broker: topics one client may hold at once (MQTT_MAX_SUBSCRIPTIONS). */
+  readonly mqttMaxSubscriptions: number;
   /** Embedded broker: largest packet a client may send, in bytes (MQTT_MAX_PACKET_SIZE). */
   readonly mqttMaxPacketBytes: number;
   /** NATS server for fanning new observations out to every node (several `cantho serve`). */
@@ -195,6 +197,7 @@ export function loadConfig(env: Source, argv: readonly string[] = [], defaults: 
     mqttSessionExpirySeconds: int(src, 'MQTT_SESSION_EXPIRY', 3600, 0, 30 * 86_400, problems),
     liveBuffer: int(src, 'CANTHO_LIVE_BUFFER', 64 * 1024 * 1024, 64 * 1024, 16 * 1024 * 1024 * 1024, problems),
     mqttBuffer: int(src, 'MQTT_BUFFER', 64 * 1024 * 1024, 64 * 1024, 16 * 1024 * 1024 * 1024, problems),
+    mqttMaxSubscriptions: int(src, 'MQTT_MAX_SUBSCRIPTIONS', 1000, 1, 1_000_000, problems),
     mqttMaxPacketBytes: int(src, 'MQTT_MAX_PACKET_SIZE', 256 * 1024, 1024, 268_435_455, problems),
     natsUrl: natsUrl(src.NATS_URL, problems),
     pgSchema: pgSchema(src.CANTHO_PG_SCHEMA, problems),

@@ -62,7 +62,7 @@ export class IngestModule {
   readonly hub: ChangeHub;
   readonly ingestor: Ingestor;
   readonly live: LiveHub;
-  readonly subscriptions = new Subscriptions();
+  readonly subscriptions: Subscriptions;
   broker: EmbeddedBroker | null = null;
   bridge: Bridge | null = null;
   private nats: NatsFanout | null = null;
@@ -73,6 +73,7 @@ export class IngestModule {
     const { sensing, logger, config } = deps;
     this.metrics = createIngestMetrics(deps.metrics.registry);
     this.cache = new StreamCache(sensing.db);
+    this.subscriptions = new Subscriptions(config.mqttMaxSubscriptions);
     this.commits = new GroupCommit(sensing.db, sensing.observations, this.metrics);
     sensing.setObservationSink((batch) => this.commits.submit(batch));
     this.hub = new ChangeHub(sensing, logger);
@@ -182,6 +183,11 @@ export class IngestModule {
       subscribe: async (client: import('aedes').Client, principal: import('../auth/roles.ts').Principal | null, topic: string, qos: number) => {
         const t = strip(topic);
         if (t === null) return false;
+        if (!this.subscriptions.claim(client.id, topic)) {
+          this.metrics.subscriptionsRefused.inc({ reason: 'too_many' });
+          this.ingestor.warn({ reason: 'too_many', client: client.id }, `MQTT SUBSCRIBE "${topic}" refused: the client holds ${this.subscriptions.perClient} subscriptions already (MQTT_MAX_SUBSCRIPTIONS)`);
+          return false;
+        }
         let sub: ReturnType<typeof parseSubTopic>;
         try {
           sub = parseSubTopic(t);
@@ -193,6 +199,7 @@ export class IngestModule {
           this.subscriptions.add(client.id, anonymous, topic, sub, qos, initial);
           return true;
         } catch (err) {
+          this.subscriptions.unclaim(client.id, topic);
           const reason = isAppError(err) ? (err.code === 'NOT_FOUND' ? 'not_found' : 'topic') : 'error';
           this.metrics.subscriptionsRefused.inc({ reason });
           const message = `MQTT SUBSCRIBE "${topic}" refused: ${(err as Error).message}`;

@@ -39,7 +39,7 @@ export function createIngestMetrics(registry: Registry) {
     connectionsRefused: new Counter({ name: 'cantho_mqtt_connections_refused_total', help: 'Embedded broker: CONNECTs refused (bad_key: a password that is no valid API key)', labelNames: ['reason'], registers }),
     subscriptionsRefused: new Counter({
       name: 'cantho_mqtt_subscriptions_refused_total',
-      help: 'Embedded broker: SUBSCRIBE topics refused (topic: not a resource path; not_found: no such entity, or private to this client)',
+      help: 'Embedded broker: SUBSCRIBE topics refused (topic: not a resource path; not_found: no such entity, or private to this client; too_many: the client holds MQTT_MAX_SUBSCRIPTIONS already)',
       labelNames: ['reason'],
       registers,
     }),

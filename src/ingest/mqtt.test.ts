@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { forEachBackend } from '../testing/platform.ts';
 import { MQTT_CONFORMANCE } from './ingest.ts';
-import { type Network, collect, connect, countOf, seedNetwork, sleep } from './testing.ts';
+import { type Network, collect, connect, countOf, granted, seedNetwork, sleep } from './testing.ts';
 
 forEachBackend(
   (t) => {
@@ -69,12 +69,8 @@ forEachBackend(
       const sub = await connect(url, { password: net.viewerKey });
       const topics = { entity: `v1.1/Things(${net.thing})`, prop: `v1.1/Things(${net.thing})/name`, sel: 'v1.1/Things?$select=name,description', set: 'v1.1/Things', rel: `v1.1/Datastreams(${net.waterLevel})/Thing`, parts: `v1.1/Things(${net.thing})?$select=id,properties/deviceId` };
       const c = Object.fromEntries(Object.entries(topics).map(([k, v]) => [k, collect(sub, v)]));
-      const granted = await sub.subscribeAsync(Object.values(topics), { qos: 0 });
-      assert.deepEqual(granted.map((g) => g.qos), [0, 0, 0, 0, 0, 0]);
-      const refused = await sub.subscribeAsync(['v1.1/Things?$select=nope', 'v1.1/Things?$select=name/part']).then(
-        (g) => g.map((x) => x.qos),
-        (e: { packet?: { granted: number[] } }) => e.packet?.granted,
-      );
+      assert.deepEqual(await granted(sub, Object.values(topics)), [0, 0, 0, 0, 0, 0]);
+      const refused = await granted(sub, ['v1.1/Things?$select=nope', 'v1.1/Things?$select=name/part']);
       assert.deepEqual(refused, [128, 128], 'SUBACK 0x80 for a $select the entity does not have');
       await t.api('PATCH', `/v1.1/Things(${net.thing})`, { name: 'Trạm Ninh Kiều 2' });
       const http = (await t.api('GET', `/v1.1/Things(${net.thing})`)).body as Record<string, unknown>;
@@ -108,11 +104,8 @@ forEachBackend(
       const topicsBefore = await refusedTopics(); // the $select topics of the §14.2.2 test
       await assert.rejects(connect(url, { password: 'not-a-valid-key-at-all-000' }), /Bad username or password|bad/i);
       const anon = await connect(url);
-      const granted = await anon.subscribeAsync([`v1.1/Things(${net.privateThing})`, `v1.1/Datastreams(${net.privateStream})/Observations`, 'v1.1/Things', '$SYS/#', 'v1.1/#']).then(
-        (g) => g.map((x) => x.qos),
-        (e: { packet?: { granted: number[] } }) => e.packet?.granted,
-      );
-      assert.deepEqual(granted, [128, 128, 0, 128, 128], 'SUBACK 0x80 for private, system and wildcard topics');
+      const qos = await granted(anon, [`v1.1/Things(${net.privateThing})`, `v1.1/Datastreams(${net.privateStream})/Observations`, 'v1.1/Things', '$SYS/#', 'v1.1/#']);
+      assert.deepEqual(qos, [128, 128, 0, 128, 128], 'SUBACK 0x80 for private, system and wildcard topics');
       const metrics = await t.p.metrics.registry.metrics();
       assert.match(metrics, /cantho_mqtt_connections_refused_total\{reason="bad_key"\} 1\n/);
       assert.match(metrics, /cantho_mqtt_subscriptions_refused_total\{reason="not_found"\} 2\n/, 'the private Thing and stream');

@@ -23,10 +23,37 @@ interface Sub {
   last?: string;
 }
 
-/** The topics that clients of the embedded broker are subscribed to, indexed by entity type. */
+/** The topics that clients of the embedded broker are subscribed to, indexed by entity type and by client. */
 export class Subscriptions {
   private readonly byTopic = new Map<string, Sub>();
   private readonly byEntity = new Map<string, Set<Sub>>();
+  private readonly byClient = new Map<string, Set<string>>();
+
+  /** `perClient`: topics one client may hold at once (each costs memory here and in Aedes, and a read to grant). */
+  constructor(readonly perClient: number) {}
+
+  /**
+   * Counts `topic` among the client's before it is granted, so that the topics of one SUBSCRIBE
+   * are taken in their order while their checks run at once; false when it would be one too many.
+   */
+  claim(clientId: string, topic: string): boolean {
+    let held = this.byClient.get(clientId);
+    if (held?.has(topic)) return true;
+    if (held && held.size >= this.perClient) return false;
+    if (!held) {
+      held = new Set();
+      this.byClient.set(clientId, held);
+    }
+    held.add(topic);
+    return true;
+  }
+
+  /** A claim that was not granted (unless the client held the topic already). */
+  unclaim(clientId: string, topic: string): void {
+    if (this.byTopic.get(topic)?.clients.has(clientId)) return;
+    const held = this.byClient.get(clientId);
+    if (held?.delete(topic) && held.size === 0) this.byClient.delete(clientId);
+  }
 
   add(clientId: string, anon: boolean, topic: string, t: SubTopic, qos: number, initial?: string): void {
     let s = this.byTopic.get(topic);
@@ -41,9 +68,17 @@ export class Subscriptions {
       set.add(s);
     }
     s.clients.set(clientId, { anon, qos });
+    let held = this.byClient.get(clientId);
+    if (!held) {
+      held = new Set();
+      this.byClient.set(clientId, held);
+    }
+    held.add(topic);
   }
 
   remove(clientId: string, topic: string): void {
+    const held = this.byClient.get(clientId);
+    if (held?.delete(topic) && held.size === 0) this.byClient.delete(clientId);
     const s = this.byTopic.get(topic);
     if (!s?.clients.delete(clientId) || s.clients.size > 0) return;
     this.byTopic.delete(topic);
@@ -51,7 +86,7 @@ export class Subscriptions {
   }
 
   removeClient(clientId: string): void {
-    for (const topic of [...this.byTopic.keys()]) this.remove(clientId, topic);
+    for (const topic of [...(this.byClient.get(clientId) ?? [])]) this.remove(clientId, topic);
   }
 
   of(entity: string): ReadonlySet<Sub> | undefined {

@@ -78,6 +78,17 @@ export async function connect(url: string, opts: IClientOptions = {}): Promise<M
   return mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts, username });
 }
 
+/** The QoS the SUBACK granted each topic, 128 (0x80) where it was refused (mqtt.js rejects on any refusal). */
+export async function granted(client: MqttClient, topics: string | string[], qos: 0 | 1 | 2 = 0): Promise<number[]> {
+  return client.subscribeAsync(topics, { qos }).then(
+    (g) => g.map((x) => x.qos),
+    (e: { packet?: { granted: number[] } }) => {
+      if (!e.packet?.granted) throw e;
+      return e.packet.granted;
+    },
+  );
+}
+
 /** Collects every message of a topic; `next()` waits for the next one not yet taken. */
 export function collect(client: MqttClient, topic: string) {
   const got: unknown[] = [];
