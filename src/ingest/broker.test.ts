@@ -8,7 +8,7 @@ import mqtt from 'mqtt';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { EmbeddedBroker } from './broker.ts';
-import { sleep } from './testing.ts';
+import { rawMqtt, sleep, varint } from './testing.ts';
 
 const hooks = {
   authenticate: async () => 'anonymous' as const,
@@ -39,18 +39,6 @@ function closed(e: { on(event: string, f: () => void): unknown }): Promise<void>
   return new Promise((r) => e.on('close', r));
 }
 
-/** MQTT's variable-length integer (the remaining length of a fixed header). */
-function varint(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 128;
-    out.push(b);
-  } while (n > 0);
-  return out;
-}
-
 test('a packet above MQTT_MAX_PACKET_SIZE closes its connection once its length is read, before CONNECT is answered too', async () => {
   const refused: (number | null)[] = [];
   const published: number[] = [];
@@ -69,7 +57,7 @@ test('a packet above MQTT_MAX_PACKET_SIZE closes its connection once its length 
   // An anonymous client announces a 100 MB PUBLISH and sends its first 256 KiB: the server closes
   // the connection without waiting for the rest (before, Aedes gathered all of it in memory).
   const s = connect(port, '127.0.0.1');
-  s.write(Buffer.from([0x10, 13, 0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 2, 0, 60, 0, 1, 0x74])); // CONNECT, client id "t"
+  s.write(rawMqtt.connect('t'));
   const [connack] = (await once(s, 'data')) as [Buffer];
   assert.deepEqual([...connack], [0x20, 2, 0, 0]);
   s.write(Buffer.concat([Buffer.from([0x32, ...varint(100_000_000)]), Buffer.alloc(256 * 1024)]));
@@ -98,8 +86,8 @@ test('a packet above MQTT_MAX_PACKET_SIZE closes its connection once its length 
   const raw = new WebSocket(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/mqtt`, 'mqtt');
   await once(raw, 'open');
   const rawClosed = closed(raw);
-  raw.send(Buffer.from([0x10, 13, 0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 2, 0, 60, 0, 1, 0x75]));
-  raw.send(Buffer.concat([Buffer.from([0x30, ...varint(2997), 0, 1, 0x78]), Buffer.alloc(2994)]));
+  raw.send(rawMqtt.connect('u'));
+  raw.send(rawMqtt.publish('x', Buffer.alloc(2994), 0));
   await rawClosed;
   assert.deepEqual(refused, [100_000_000, 5_000_000, 2021, null]);
   assert.deepEqual(published, [900]);
@@ -116,8 +104,8 @@ test('subscribers that stop reading do not hold up delivery to the others: past 
     Array.from({ length: 4 }, async (_, i) => {
       const s = connect(port, '127.0.0.1');
       s.on('error', () => {});
-      s.write(Buffer.from([0x10, 13, 0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 2, 0, 60, 0, 1, 0x61 + i])); // CONNECT, client id "a".."d"
-      s.write(Buffer.from([0x82, 2 + 2 + topic.length + 1, 0, 1, 0, topic.length, ...Buffer.from(topic), 1])); // SUBSCRIBE, QoS 1
+      s.write(rawMqtt.connect(`stalled-${i}`));
+      s.write(rawMqtt.subscribe(topic, 1));
       await new Promise<void>((r) => s.once('data', () => r()));
       s.pause();
       return s;

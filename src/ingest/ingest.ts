@@ -22,6 +22,8 @@ import { MqttNotifier, Subscriptions, SYSTEM } from './subscriptions.ts';
 import { parseCreateTopic, parseSubTopic } from './topics.ts';
 import { resolvePath } from '../sensing/read/resolve.ts';
 
+const NO_PAYLOAD = Buffer.alloc(0);
+
 /** OGC 18-088 Annex A conformance classes of the MQTT extension (§14). */
 export const MQTT_CONFORMANCE = [
   'http://www.opengis.net/spec/iot_sensing/1.1/req/create-observations-via-mqtt/observations-creation',
@@ -168,8 +170,12 @@ export class IngestModule {
       },
       publish: async (client: import('aedes').Client, principal: import('../auth/roles.ts').Principal | null, packet: import('aedes').PublishPacket) => {
         const topic = packet.topic;
+        const payload = packet.payload as Buffer;
         packet.topic = INTERNAL_TOPIC;
         packet.retain = false;
+        // Aedes keeps a QoS 2 packet until its PUBREL (up to 1,000 a client, any client, anonymous
+        // too): what it keeps need not hold the data, which is handled here.
+        packet.payload = NO_PAYLOAD;
         const t = strip(topic);
         const create = t === null ? null : parseCreateTopic(t);
         if (!create) {
@@ -178,7 +184,7 @@ export class IngestModule {
         }
         // A QoS 2 retransmission of a message already taken must not be written twice.
         if (packet.qos === 2 && (await this.broker!.seenQos2(client, packet))) return;
-        await this.ingestor.handle(principal, create, packet.payload as Buffer, 'mqtt', client.id);
+        await this.ingestor.handle(principal, create, payload, 'mqtt', client.id);
       },
       subscribe: async (client: import('aedes').Client, principal: import('../auth/roles.ts').Principal | null, topic: string, qos: number) => {
         const t = strip(topic);

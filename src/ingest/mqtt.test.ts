@@ -3,11 +3,12 @@
  * receiving created and updated entities by SUBSCRIBE (§14.2.2), with the API-key rules of HTTP.
  */
 import assert from 'node:assert/strict';
+import { createConnection } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { forEachBackend } from '../testing/platform.ts';
 import { MQTT_CONFORMANCE } from './ingest.ts';
-import { type Network, collect, connect, countOf, granted, seedNetwork, sleep } from './testing.ts';
+import { type Network, collect, connect, countOf, granted, rawMqtt, reader, seedNetwork, sleep } from './testing.ts';
 
 forEachBackend(
   (t) => {
@@ -164,6 +165,30 @@ forEachBackend(
       const pump = (await t.api('GET', `/v1.1/Datastreams(${net.pumpOn})/Observations`)).body as { value: { result: unknown }[] };
       assert.deepEqual(pump.value.map((v) => v.result), [true]);
       await dev.endAsync();
+    });
+
+    test('QoS 2: a retransmission (DUP) before the PUBREL is not written twice, and what the broker keeps until then holds no payload', async () => {
+      const port = Number(new URL(url).port);
+      const s = createConnection(port, '127.0.0.1');
+      const read = reader(s);
+      s.write(rawMqtt.connect(`qos2-${t.backend.dialect}`, net.deviceKey));
+      assert.deepEqual([...(await read(4))], [0x20, 2, 0, 0], 'CONNACK accepted');
+      const before = await countOf(t, net.salinity);
+      const message = rawMqtt.publish('cantho/v1/devices/ct-001/telemetry', JSON.stringify({ salinity: 0.77 }), 2, 7);
+      s.write(message);
+      assert.deepEqual([...(await read(4))], [0x50, 2, 0, 7], 'PUBREC');
+      s.write(rawMqtt.publish('cantho/v1/devices/ct-001/telemetry', JSON.stringify({ salinity: 0.77 }), 2, 7, true));
+      assert.deepEqual([...(await read(4))], [0x50, 2, 0, 7], 'PUBREC again');
+      assert.equal(await countOf(t, net.salinity), before + 1, 'written once');
+      // Aedes keeps the packet until PUBREL (up to 1,000 a client, anonymous ones too): without its
+      // payload, which was handled when it came (4 anonymous clients × 1,000 of 200 KB took 785 MiB).
+      const aedes = t.p.ingest.broker!.aedes as unknown as { clients: Record<string, unknown>; persistence: { incomingGetPacket(c: unknown, p: { messageId: number }): Promise<{ payload: Buffer }> } };
+      const kept = await aedes.persistence.incomingGetPacket(aedes.clients[`qos2-${t.backend.dialect}`], { messageId: 7 });
+      assert.equal(kept.payload.length, 0);
+      s.write(rawMqtt.pubrel(7));
+      assert.deepEqual([...(await read(4))], [0x70, 2, 0, 7], 'PUBCOMP');
+      assert.equal(await countOf(t, net.salinity), before + 1);
+      s.destroy();
     });
 
     test('a persistent session (CleanSession 0) gets what was created while its client was away, also when nobody else follows the topic', async () => {
