@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { Principal } from '../auth/roles.ts';
 import { DEFAULT_SESSION_LIMITS, PersistentSessions, type SessionLimits } from './sessions.ts';
+import { shareOf } from './share.ts';
 
 /** What the broker asks of the ingest module, one hook per MQTT control packet it must judge. */
 export interface BrokerHooks {
@@ -40,17 +41,13 @@ export interface BrokerOptions {
   readonly maxPacketBytes?: number;
   /**
    * Bytes written to clients and not yet taken by their sockets, all clients together (default
-   * 64 MiB, MQTT_BUFFER): each may hold an equal share, at least MIN_SHARE and at most MAX_SHARE.
+   * 64 MiB, MQTT_BUFFER): each may hold its share (`shareOf`).
    */
   readonly buffer?: number;
 }
 
 /** MQTT_MAX_PACKET_SIZE's default: 256 KiB (an Observation or a telemetry message is a few hundred bytes). */
 export const MAX_PACKET_BYTES = 256 * 1024;
-
-/** The most one client's socket may hold unsent, and the least it is granted however many share the buffer. */
-const MAX_SHARE = 8 * 1024 * 1024;
-const MIN_SHARE = 64 * 1024;
 
 /** The part of mqtt-packet's parser (one per Aedes client) that reads a packet's remaining length. */
 interface PacketParser {
@@ -217,18 +214,13 @@ export class EmbeddedBroker {
     };
     client.waitForDrain = (done) => {
       const unsent = conn.writableLength;
-      if (unsent > this.share() && !conn.destroyed) {
+      if (unsent > shareOf(this.buffer, this.aedes.connectedClients) && !conn.destroyed) {
         this.hooks.cutOff?.(client, unsent);
         conn.destroy();
       }
       setImmediate(done);
     };
     return refuse;
-  }
-
-  /** What one client's socket may hold unsent: together at most `buffer`, or MIN_SHARE each when there are very many. */
-  private share(): number {
-    return Math.min(MAX_SHARE, Math.max(MIN_SHARE, this.buffer / Math.max(1, this.aedes.connectedClients)));
   }
 
   /** Whether a QoS 2 PUBLISH is a retransmission of one already stored (MQTT-4.3.3-2). */

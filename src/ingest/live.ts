@@ -4,6 +4,7 @@ import type { SensingService } from '../sensing/sensing.service.ts';
 import { type Change, loadSince, type ObsSnapshot, renderObservation } from './changes.ts';
 import { before, type Cursor, formatCursor, idsOf, parseCursor, type Pos, streamKey, streamsOf } from './live-request.ts';
 import type { IngestMetrics } from './metrics.ts';
+import { shareOf } from './share.ts';
 import type { StreamCache } from './stream-cache.ts';
 
 interface Entry {
@@ -68,16 +69,13 @@ export interface LiveOptions {
   heartbeatMs?: number;
   /**
    * Bytes written and not yet taken by the clients' sockets, all clients together (default 64 MiB,
-   * CANTHO_LIVE_BUFFER): each client may hold an equal share of it, at least MIN_SHARE and at most
-   * MAX_SHARE; one past its share is cut off and resumes with Last-Event-ID.
+   * CANTHO_LIVE_BUFFER): each client may hold its share (`shareOf`); one past it is cut off and
+   * resumes with Last-Event-ID.
    */
   buffer?: number;
 }
 
 const DB_PAGE = 5000;
-/** The most a client's socket may hold unsent, and the least it is granted however many clients share the buffer. */
-const MAX_SHARE = 8 * 1024 * 1024;
-const MIN_SHARE = 64 * 1024;
 /** Live events held for a client while its replay runs; past it the client is cut off and resumes. */
 const MAX_HELD = 100_000;
 
@@ -124,12 +122,9 @@ export class LiveHub {
     return n;
   }
 
-  /**
-   * What one client's socket may hold unsent: slow clients together hold at most the buffer (or
-   * MIN_SHARE each, when there are so many that their shares would be smaller).
-   */
+  /** What one client's socket may hold unsent. */
   private share(): number {
-    return Math.min(MAX_SHARE, Math.max(MIN_SHARE, this.buffer / Math.max(1, this.clients.size)));
+    return shareOf(this.buffer, this.clients.size);
   }
 
   /**
