@@ -8,48 +8,24 @@
  * (CANTHO_BENCH_BODIES_ROUNDS, default 3), each on a new process; medians are reported. Prints the
  * figures and rewrites their section of docs/benchmarks.md (CANTHO_BENCH_DOCS=0: not).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machineInfo } from './lib/machine.ts';
 import { replaceMarkedSection } from './lib/report.ts';
+import { BENCH_KEY, peakMiB, serve } from './lib/serve.ts';
 import { median } from './lib/stall.ts';
 import { measurementThing } from './lib/thing.ts';
 
 const REQUESTS = Number(process.env.CANTHO_BENCH_BODIES_REQUESTS ?? 40);
 const ROWS = Number(process.env.CANTHO_BENCH_BULK_ROWS ?? 100_000);
 const ROUNDS = Number(process.env.CANTHO_BENCH_BODIES_ROUNDS ?? 3);
-const KEY = 'bench-admin-key-0123456789abcdef';
-const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+const headers = { authorization: `Bearer ${BENCH_KEY}`, 'content-type': 'application/json' };
 const dir = mkdtempSync(join(tmpdir(), 'cantho-bodies-'));
-const root = new URL('..', import.meta.url).pathname;
-
-/** A server process on a new database; resolves once it answers /health. */
-async function serve(name: string, env: Record<string, string>): Promise<{ child: ChildProcess; base: string }> {
-  const port = 18_000 + Math.floor(Math.random() * 2000);
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...env, DATABASE_URL: join(dir, `${name}.db`), PORT: String(port), HOST: '127.0.0.1', MQTT_ENABLED: 'false', LOG_LEVEL: 'warn', CANTHO_BOOTSTRAP_ADMIN_KEY: KEY },
-  });
-  let errors = '';
-  child.stderr!.on('data', (d) => (errors += d));
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`the ${name} server exited with ${child.exitCode}: ${errors}`);
-    const up = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
-    if (up) return { child, base: `http://127.0.0.1:${port}/v1.1` };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`the ${name} server did not come up`);
-}
-
-const peakMiB = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 /** REQUESTS bodies sent at once to a new server; its peak RSS and the time to the last answer. */
 async function round(name: string, env: Record<string, string>): Promise<{ mib: number; ms: number }> {
-  const { child, base } = await serve(name, env);
+  const { child, base, stop } = await serve(dir, name, env);
   try {
     const { ds } = await measurementThing(base, headers, name);
     const from = Date.UTC(2024, 0, 1);
@@ -67,8 +43,7 @@ async function round(name: string, env: Record<string, string>): Promise<{ mib: 
     const ms = performance.now() - t0;
     return { mib: peakMiB(child.pid!), ms };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await stop();
   }
 }
 

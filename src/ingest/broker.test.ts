@@ -8,7 +8,8 @@ import mqtt from 'mqtt';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { EmbeddedBroker } from './broker.ts';
-import { rawMqtt, sleep, varint } from './testing.ts';
+import { rawMqtt, varint } from '../testing/mqtt-raw.ts';
+import { sleep } from './testing.ts';
 
 const hooks = {
   authenticate: async () => 'anonymous' as const,

@@ -8,7 +8,8 @@ import { after, before, test } from 'node:test';
 import type { MqttClient } from 'mqtt';
 import { forEachBackend } from '../testing/platform.ts';
 import { MQTT_CONFORMANCE } from './ingest.ts';
-import { type Network, collect, connect, countOf, granted, rawMqtt, reader, seedNetwork, sleep } from './testing.ts';
+import { rawMqtt, reader } from '../testing/mqtt-raw.ts';
+import { type Network, collect, connect, countOf, granted, seedNetwork, sleep } from './testing.ts';
 
 forEachBackend(
   (t) => {

@@ -1,0 +1,185 @@
+/**
+ * Clients that stop reading, on SQLite (`npm run bench:slow`), each case on `cantho serve`
+ * processes of its own, beside a baseline in the same run without such clients:
+ * - MQTT: 20 subscribers that stop reading, and one that reads, follow a Datastream while 100,000
+ *   Observations are created over HTTP (10 CreateObservations of 10,000): how many the reader got
+ *   and when, and the server's peak RSS; the baseline has the reader alone;
+ * - SSE: 100 live-push clients that never read follow the same while 300,000 arrive: peak RSS;
+ *   the baseline has no client;
+ * - QoS 2: 4 anonymous clients each send 1,000 QoS 2 messages of 200 KB and never send PUBREL:
+ *   peak RSS; the baseline is the same server before them;
+ * - large packets: 8 anonymous clients each send a PUBLISH of 64 MiB: peak RSS, before and after.
+ * Prints the figures and rewrites their section of docs/benchmarks.md (CANTHO_BENCH_DOCS=0: not).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect as tcp, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { rawMqtt } from '../src/testing/mqtt-raw.ts';
+import { machineInfo } from './lib/machine.ts';
+import { replaceMarkedSection } from './lib/report.ts';
+import { BENCH_KEY, peakMiB, serve } from './lib/serve.ts';
+import { measurementThing } from './lib/thing.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'cantho-slow-'));
+const headers = { authorization: `Bearer ${BENCH_KEY}`, 'content-type': 'application/json' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const BATCH = 10_000;
+
+/** `batches` CreateObservations of 10,000 rows for `ds`, one after the other. */
+async function create(base: string, ds: number, batches: number): Promise<void> {
+  const t0 = Date.UTC(2024, 0, 1);
+  for (let k = 0; k < batches; k++) {
+    const body = JSON.stringify([{ Datastream: { '@iot.id': ds }, components: ['phenomenonTime', 'result'], dataArray: Array.from({ length: BATCH }, (_, i) => [new Date(t0 + (k * BATCH + i) * 1000).toISOString(), i / 2]) }]);
+    const r = await fetch(`${base}/CreateObservations`, { method: 'POST', headers, body });
+    if (r.status !== 201) throw new Error(`CreateObservations answered ${r.status}: ${(await r.text()).slice(0, 200)}`);
+  }
+}
+
+/** Raw connections that send `request` and then never read. */
+function stalled(port: number, n: number, request: (i: number) => Buffer | string): Socket[] {
+  return Array.from({ length: n }, (_, i) => {
+    const s = tcp(port, '127.0.0.1');
+    s.on('error', () => {});
+    s.write(request(i));
+    setTimeout(() => s.pause(), 300);
+    return s;
+  });
+}
+
+async function mqttCase(name: string, stalledSubscribers: number) {
+  const mqttPort = 20_000 + Math.floor(Math.random() * 2000);
+  const { child, base, stop } = await serve(dir, name, { MQTT_ENABLED: 'true', MQTT_PORT: String(mqttPort), MQTT_WS_PATH: 'off' });
+  try {
+    const { ds } = await measurementThing(base, headers, name);
+    const topic = `v1.1/Datastreams(${ds})/Observations`;
+    const slow = stalled(mqttPort, stalledSubscribers, (i) => Buffer.concat([rawMqtt.connect(`slow-${i}`), rawMqtt.subscribe(topic, 1)]));
+    const reader = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { reconnectPeriod: 0 });
+    let got = 0;
+    let lastAt = 0;
+    reader.on('message', () => {
+      got++;
+      lastAt = performance.now();
+    });
+    await reader.subscribeAsync(topic, { qos: 1 });
+    await sleep(1000);
+    const t0 = performance.now();
+    await create(base, ds, 10);
+    for (let i = 0; i < 300 && got < 10 * BATCH; i++) await sleep(100);
+    await reader.endAsync(true);
+    for (const s of slow) s.destroy();
+    return { got, s: got ? (lastAt - t0) / 1000 : NaN, mib: peakMiB(child.pid!) };
+  } finally {
+    await stop();
+  }
+}
+
+async function sseCase(name: string, clients: number) {
+  const { child, base, port, stop } = await serve(dir, name);
+  try {
+    const { ds } = await measurementThing(base, headers, name);
+    const slow = stalled(port, clients, () => `GET /api/live?datastreams=${ds} HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n`);
+    await sleep(1000);
+    await create(base, ds, 30);
+    await sleep(1000);
+    for (const s of slow) s.destroy();
+    return { mib: peakMiB(child.pid!) };
+  } finally {
+    await stop();
+  }
+}
+
+async function qos2Case(name: string) {
+  const mqttPort = 20_000 + Math.floor(Math.random() * 2000);
+  const { child, stop } = await serve(dir, name, { MQTT_ENABLED: 'true', MQTT_PORT: String(mqttPort), MQTT_WS_PATH: 'off' });
+  try {
+    const before = peakMiB(child.pid!);
+    const payload = Buffer.alloc(200_000, 0x61);
+    await Promise.all(
+      Array.from(
+        { length: 4 },
+        (_, c) =>
+          new Promise<void>((resolve) => {
+            const s = tcp(mqttPort, '127.0.0.1');
+            s.on('error', () => resolve());
+            s.on('close', () => resolve());
+            let acks = 0;
+            s.write(rawMqtt.connect(`anon-${c}`));
+            s.once('data', async () => {
+              s.on('data', (d: Buffer) => {
+                acks += d.length / 4; // PUBRECs, 4 bytes each
+                if (acks >= 1000) {
+                  s.destroy();
+                  resolve();
+                }
+              });
+              for (let i = 1; i <= 1000; i++) if (!s.write(rawMqtt.publish('v1.1/Observations', payload, 2, i))) await new Promise((r) => s.once('drain', r));
+            });
+          }),
+      ),
+    );
+    await sleep(500);
+    return { before, after: peakMiB(child.pid!) };
+  } finally {
+    await stop();
+  }
+}
+
+async function largeCase(name: string) {
+  const mqttPort = 20_000 + Math.floor(Math.random() * 2000);
+  const { child, stop } = await serve(dir, name, { MQTT_ENABLED: 'true', MQTT_PORT: String(mqttPort), MQTT_WS_PATH: 'off' });
+  try {
+    const before = peakMiB(child.pid!);
+    const payload = Buffer.alloc(64 * 1024 * 1024, 0x61);
+    await Promise.all(
+      Array.from(
+        { length: 8 },
+        (_, c) =>
+          new Promise<void>((resolve) => {
+            const s = tcp(mqttPort, '127.0.0.1');
+            s.on('error', () => resolve());
+            s.on('close', () => resolve());
+            s.write(rawMqtt.connect(`large-${c}`));
+            s.once('data', () => s.end(rawMqtt.publish('v1.1/Observations', payload, 1)));
+          }),
+      ),
+    );
+    await sleep(500);
+    return { before, after: peakMiB(child.pid!) };
+  } finally {
+    await stop();
+  }
+}
+
+const lone = await mqttCase('mqtt-alone', 0);
+const crowd = await mqttCase('mqtt-stalled', 20);
+console.log(`MQTT: the reader alone got ${lone.got} in ${lone.s.toFixed(1)} s (peak ${lone.mib.toFixed(0)} MiB); beside 20 stalled subscribers ${crowd.got} in ${crowd.s.toFixed(1)} s (peak ${crowd.mib.toFixed(0)} MiB)`);
+const quiet = await sseCase('sse-none', 0);
+const sse = await sseCase('sse-stalled', 100);
+console.log(`SSE: peak ${quiet.mib.toFixed(0)} MiB with no client, ${sse.mib.toFixed(0)} MiB with 100 that never read`);
+const q2 = await qos2Case('qos2');
+console.log(`QoS 2: peak ${q2.before.toFixed(0)} MiB before, ${q2.after.toFixed(0)} MiB after 4 × 1,000 kept packets of 200 KB`);
+const large = await largeCase('large');
+console.log(`large packets: peak ${large.before.toFixed(0)} MiB before, ${large.after.toFixed(0)} MiB after 8 × 64 MiB`);
+rmSync(dir, { recursive: true, force: true });
+
+const n = (x: number) => Math.round(x).toLocaleString('en-US');
+const rows = [
+  `| MQTT: 100,000 Observations created over HTTP; what a subscriber that reads got, and when | beside 20 subscribers that stopped reading: ${n(crowd.got)} in ${crowd.s.toFixed(1)} s | alone: ${n(lone.got)} in ${lone.s.toFixed(1)} s |`,
+  `| the same: peak RSS of the server | ${n(crowd.mib)} MiB | ${n(lone.mib)} MiB |`,
+  `| live push: 300,000 Observations arrive; peak RSS of the server | with 100 SSE clients that never read: ${n(sse.mib)} MiB | with no client: ${n(quiet.mib)} MiB |`,
+  `| QoS 2: 4 anonymous clients each send 1,000 messages of 200 KB and no PUBREL; peak RSS | after: ${n(q2.after)} MiB | before: ${n(q2.before)} MiB |`,
+  `| 8 anonymous clients each send a PUBLISH of 64 MiB (above MQTT_MAX_PACKET_SIZE); peak RSS | after: ${n(large.after)} MiB | before: ${n(large.before)} MiB |`,
+];
+console.log(rows.join('\n'));
+if (process.env.CANTHO_BENCH_DOCS !== '0') {
+  const m = machineInfo();
+  replaceMarkedSection(new URL('../docs/benchmarks.md', import.meta.url).pathname, { begin: '<!-- BEGIN slow figures: generated by bench/slow-clients.bench.ts, do not edit by hand -->', end: '<!-- END slow figures -->', heading: 'Clients that stop reading (SQLite)' }, [
+    `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, \`npm run bench:slow\` (each case on server processes of its own; nproc ${m.nproc}, ${m.cpuModel}, Node ${m.node}).`,
+    '',
+    '| Measure (SQLite) | cantho | baseline in the same run |',
+    '|---|---|---|',
+    ...rows,
+  ].join('\n'));
+}
