@@ -90,32 +90,25 @@ async function sseCase(name: string, clients: number) {
   }
 }
 
-async function qos2Case(name: string) {
+/**
+ * `n` anonymous MQTT clients each connect to a server of its own and then `send` (resolving when done);
+ * the server's peak RSS before and after.
+ */
+async function anonymousCase(name: string, n: number, send: (s: Socket, done: () => void) => void) {
   const mqttPort = 20_000 + Math.floor(Math.random() * 2000);
   const { child, stop } = await serve(dir, name, { MQTT_ENABLED: 'true', MQTT_PORT: String(mqttPort), MQTT_WS_PATH: 'off' });
   try {
     const before = peakMiB(child.pid!);
-    const payload = Buffer.alloc(200_000, 0x61);
     await Promise.all(
       Array.from(
-        { length: 4 },
+        { length: n },
         (_, c) =>
           new Promise<void>((resolve) => {
             const s = tcp(mqttPort, '127.0.0.1');
             s.on('error', () => resolve());
             s.on('close', () => resolve());
-            let acks = 0;
-            s.write(rawMqtt.connect(`anon-${c}`));
-            s.once('data', async () => {
-              s.on('data', (d: Buffer) => {
-                acks += d.length / 4; // PUBRECs, 4 bytes each
-                if (acks >= 1000) {
-                  s.destroy();
-                  resolve();
-                }
-              });
-              for (let i = 1; i <= 1000; i++) if (!s.write(rawMqtt.publish('v1.1/Observations', payload, 2, i))) await new Promise((r) => s.once('drain', r));
-            });
+            s.write(rawMqtt.connect(`${name}-${c}`));
+            s.once('data', () => send(s, resolve));
           }),
       ),
     );
@@ -126,31 +119,23 @@ async function qos2Case(name: string) {
   }
 }
 
-async function largeCase(name: string) {
-  const mqttPort = 20_000 + Math.floor(Math.random() * 2000);
-  const { child, stop } = await serve(dir, name, { MQTT_ENABLED: 'true', MQTT_PORT: String(mqttPort), MQTT_WS_PATH: 'off' });
-  try {
-    const before = peakMiB(child.pid!);
-    const payload = Buffer.alloc(64 * 1024 * 1024, 0x61);
-    await Promise.all(
-      Array.from(
-        { length: 8 },
-        (_, c) =>
-          new Promise<void>((resolve) => {
-            const s = tcp(mqttPort, '127.0.0.1');
-            s.on('error', () => resolve());
-            s.on('close', () => resolve());
-            s.write(rawMqtt.connect(`large-${c}`));
-            s.once('data', () => s.end(rawMqtt.publish('v1.1/Observations', payload, 1)));
-          }),
-      ),
-    );
-    await sleep(500);
-    return { before, after: peakMiB(child.pid!) };
-  } finally {
-    await stop();
-  }
-}
+/** 1,000 QoS 2 messages of 200 KB, and no PUBREL: the client goes once it has every PUBREC. */
+const qos2Case = (name: string) =>
+  anonymousCase(name, 4, async (s, done) => {
+    const payload = Buffer.alloc(200_000, 0x61);
+    let acks = 0;
+    s.on('data', (d: Buffer) => {
+      acks += d.length / 4; // PUBRECs, 4 bytes each
+      if (acks >= 1000) {
+        s.destroy();
+        done();
+      }
+    });
+    for (let i = 1; i <= 1000; i++) if (!s.write(rawMqtt.publish('v1.1/Observations', payload, 2, i))) await new Promise((r) => s.once('drain', r));
+  });
+
+/** One PUBLISH of 64 MiB. */
+const largeCase = (name: string) => anonymousCase(name, 8, (s) => s.end(rawMqtt.publish('v1.1/Observations', Buffer.alloc(64 * 1024 * 1024, 0x61), 1)));
 
 const lone = await mqttCase('mqtt-alone', 0);
 const crowd = await mqttCase('mqtt-stalled', 20);
