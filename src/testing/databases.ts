@@ -22,13 +22,19 @@ export interface TestBackend {
  */
 export function testBackends(): TestBackend[] {
   const out: TestBackend[] = [];
-  const dir = mkdtempSync(join(tmpdir(), 'cantho-test-'));
-  const file = join(dir, 'test.db');
+  // Made when first used: a file that takes only the PostgreSQL backend leaves no directory behind.
+  let dir: string | null = null;
+  const file = () => {
+    dir ??= mkdtempSync(join(tmpdir(), 'cantho-test-'));
+    return join(dir, 'test.db');
+  };
   out.push({
     dialect: 'sqlite',
-    url: () => file,
-    open: async (opts) => openDatabase(file, opts),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    url: file,
+    open: async (opts) => openDatabase(file(), opts),
+    cleanup: async () => {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
   });
   const pgUrl = process.env.CANTHO_TEST_POSTGRES_URL;
   if (pgUrl) {

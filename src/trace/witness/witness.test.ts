@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { forEachBackend } from '../../testing/platform.ts';
 import { verifyProofText } from '../cli/verify-proof.ts';
@@ -31,6 +31,7 @@ const stranger = generateNoteKeys('stranger.example/witness', SIG_TYPE_COSIGNATU
 forEachBackend(
   (tp) => {
     const dir = mkdtempSync(join(tmpdir(), 'cantho-witness-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
     const run = (skey: string, stateFile: string) =>
       witnessOnce({
         log: httpLogClient('http://log.test/trace/log', injectFetch(tp.p.app)),
