@@ -8,7 +8,7 @@ import { connect as tcp, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { forEachBackend } from '../testing/platform.ts';
 import type { Change } from './changes.ts';
-import { liveHubOfItsOwn, sse } from './live-testing.ts';
+import { liveHubOfItsOwn, observationChange, sse } from './live-testing.ts';
 import { type Network, seedNetwork } from './testing.ts';
 
 forEachBackend((t) => {
@@ -41,7 +41,7 @@ forEachBackend((t) => {
     const result = 'x'.repeat(400); // ~700-byte events: the sockets' kernel buffers fill sooner
     let id = 2e12;
     const batch = (n: number): Change[] =>
-      Array.from({ length: n }, () => ({ e: 'Observation', id: ++id, k: 'create', o: { ds: net.waterLevel, mds: null, foi: 1, ps: Date.now(), pe: null, rt: null, result, rq: null, vs: null, ve: null, params: null } }));
+      Array.from({ length: n }, () => observationChange(net.waterLevel, ++id, result));
     // 60,000 events (~42 MB for each client), 50 at a time (35 KB, well within the reader's part)
     // with the event loop turning between: the kernel's buffers of the stalled sockets fill, then
     // the server's.

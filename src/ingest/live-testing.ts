@@ -1,6 +1,7 @@
 /** Helpers of the live-push tests: an SSE client as EventSource reads a stream, and a LiveHub on a server of its own. */
 import Fastify from 'fastify';
 import type { TestPlatform } from '../testing/platform.ts';
+import type { Change } from './changes.ts';
 import { LiveHub, type LiveOptions } from './live.ts';
 
 export interface Ev {
@@ -57,6 +58,11 @@ export async function sse(url: string, headers: Record<string, string> = {}) {
     },
     /** Resolves when the server ends the stream (or it is closed here). */
     ended: done,
+    /** How many events came, after a pause in which anything more would have come too. */
+    async settled(): Promise<number> {
+      await new Promise((r) => setTimeout(r, 100));
+      return events.length;
+    },
     async next(n = 1, timeoutMs = 3000): Promise<Ev[]> {
       const deadline = Date.now() + timeoutMs;
       while (events.length < taken + n) {
@@ -87,4 +93,9 @@ export async function liveHubOfItsOwn(t: TestPlatform, datastream: number, opts:
     await app.close();
   };
   return { hub, url, close };
+}
+
+/** A created Observation of Datastream `ds` as the change hub hands it on (its result: `result`). */
+export function observationChange(ds: number, id: number, result: unknown): Change {
+  return { e: 'Observation', id, k: 'create', o: { ds, mds: null, foi: 1, ps: Date.now(), pe: null, rt: null, result, rq: null, vs: null, ve: null, params: null } };
 }

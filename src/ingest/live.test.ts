@@ -9,7 +9,7 @@ import { inOneTransaction } from '../sensing/batch/atomic.ts';
 import { forEachBackend } from '../testing/platform.ts';
 import type { Change } from './changes.ts';
 import type { History, LiveOptions } from './live.ts';
-import { liveHubOfItsOwn, sse } from './live-testing.ts';
+import { liveHubOfItsOwn, observationChange, sse } from './live-testing.ts';
 import { connect, type Network, seedNetwork } from './testing.ts';
 
 forEachBackend(
@@ -53,8 +53,7 @@ forEachBackend(
       assert.deepEqual((await again.next(3)).map((e) => e.data.result), [6, 7, 8]);
       await t.api('POST', `/v1.1/Datastreams(${net.salinity})/Observations`, { result: 9 });
       assert.deepEqual((await again.next()).map((e) => e.data.result), [9]);
-      await new Promise((r) => setTimeout(r, 100));
-      assert.equal(again.events.length, 4, 'nothing twice');
+      assert.equal(await again.settled(), 4, 'nothing twice');
       await again.close();
     });
 
@@ -63,7 +62,7 @@ forEachBackend(
       // Ids far above the stored ones, so that a fall back to the database would find none of them.
       const B = 1e12;
       const changes = (...ids: number[]): Change[] =>
-        ids.map((id) => ({ e: 'Observation', id: B + id, k: 'create', o: { ds: net.waterLevel, mds: null, foi: 1, ps: Date.now(), pe: null, rt: null, result: id, rq: null, vs: null, ve: null, params: null } }));
+        ids.map((id) => observationChange(net.waterLevel, B + id, id));
       const s = await sse(url);
       hub.handle(changes(5, 6));
       assert.deepEqual((await s.next(2)).map((e) => e.data.result), [5, 6]);
@@ -74,8 +73,7 @@ forEachBackend(
       assert.deepEqual((await again.next(3)).map((e) => e.data.result), [3, 4, 7]);
       hub.handle(changes(8));
       assert.deepEqual((await again.next()).map((e) => e.data.result), [8]);
-      await new Promise((r) => setTimeout(r, 100));
-      assert.equal(again.events.length, 4, 'nothing twice');
+      assert.equal(await again.settled(), 4, 'nothing twice');
       await again.close();
       await close();
     });
@@ -84,7 +82,7 @@ forEachBackend(
       const { hub, url, close } = await hubOfItsOwn({ capacity: 4 });
       const B = 1e12;
       const changes = (...ids: number[]): Change[] =>
-        ids.map((id) => ({ e: 'Observation', id: B + id, k: 'create', o: { ds: net.waterLevel, mds: null, foi: 1, ps: Date.now(), pe: null, rt: null, result: id, rq: null, vs: null, ve: null, params: null } }));
+        ids.map((id) => observationChange(net.waterLevel, B + id, id));
       // The NATS stream, as the fan-out would read it back.
       const stream: [Change[], number][] = [];
       const read: [number, number][] = [];
@@ -122,8 +120,7 @@ forEachBackend(
       assert.deepEqual(read, [[2, 5]]);
       feed(6, 16);
       assert.deepEqual((await late.next()).map((e) => e.raw), [`${B + 16}@6.0`]);
-      await new Promise((r) => setTimeout(r, 100));
-      assert.equal(late.events.length, 9, 'nothing twice');
+      assert.equal(await late.settled(), 9, 'nothing twice');
       assert.ok(!late.events.some((e) => e.data.result === 99));
       await late.close();
       // A new client learns where the stream stands (an id without data): the last message handled.
@@ -152,8 +149,7 @@ forEachBackend(
         got.push(...(await part.next(3)).map((e) => e.data.result));
         if (round < 2) await part.ended;
         else {
-          await new Promise((r) => setTimeout(r, 100));
-          assert.equal(part.events.length, 3, 'the last part (all that was left) stays open, live');
+          assert.equal(await part.settled(), 3, 'the last part (all that was left) stays open, live');
         }
         from = part.events.at(-1)!.raw;
         await part.close();
@@ -176,7 +172,7 @@ forEachBackend(
         ids.push(Number(/\((\d+)\)$/.exec(r.headers.location as string)![1]));
       }
       const [a, b, c, d] = ids as [number, number, number, number];
-      const obs = (id: number, result: number): Change[] => [{ e: 'Observation', id, k: 'create', o: { ds: net.waterLevel, mds: null, foi: 1, ps: Date.now(), pe: null, rt: null, result, rq: null, vs: null, ve: null, params: null } }];
+      const obs = (id: number, result: number): Change[] => [observationChange(net.waterLevel, id, result)];
       // The stream as the nodes committed them: b, then another node's a (a lower id), then c and d.
       const stream: [Change[], number][] = [
         [obs(b, 41), 1],
@@ -196,8 +192,7 @@ forEachBackend(
       hub.streamStartedAfter(4);
       const s = await sse(url, { 'last-event-id': `${b}@1.0` });
       assert.deepEqual((await s.next(3)).map((e) => e.data.result), [40, 42, 43]);
-      await new Promise((r) => setTimeout(r, 100));
-      assert.equal(s.events.length, 3, 'nothing twice');
+      assert.equal(await s.settled(), 3, 'nothing twice');
       await s.close();
       await close();
     });
@@ -229,8 +224,7 @@ forEachBackend(
       await t.p.ingest.hub.idle();
       const third = await sse(url, { 'last-event-id': again.lastId! });
       assert.deepEqual((await third.next()).map((e) => e.data.result), [55]);
-      await new Promise((r) => setTimeout(r, 100));
-      assert.equal(third.events.length, 1, 'nothing twice');
+      assert.equal(await third.settled(), 1, 'nothing twice');
       await third.close();
       await close();
     });
@@ -325,8 +319,7 @@ forEachBackend(
       got.push(...(await rest.next()).map((e) => e.data.result));
       await t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: 38 });
       got.push(...(await rest.next()).map((e) => e.data.result));
-      await new Promise((r) => setTimeout(r, 100));
-      assert.equal(rest.events.length, 2, 'the last part stays open, live, and nothing comes twice');
+      assert.equal(await rest.settled(), 2, 'the last part stays open, live, and nothing comes twice');
       assert.deepEqual(got, [...values, 38]);
       await rest.close();
       await close();
@@ -348,8 +341,7 @@ forEachBackend(
       assert.deepEqual((await again.next(3)).map((e) => e.data.result), [21, 22, 23]);
       await t.api('POST', `/v1.1/Datastreams(${net.waterLevel})/Observations`, { result: 24 });
       assert.deepEqual((await again.next()).map((e) => e.data.result), [24]);
-      await new Promise((r) => setTimeout(r, 100));
-      assert.equal(again.events.length, 4, 'nothing twice');
+      assert.equal(await again.settled(), 4, 'nothing twice');
       await again.close();
       await close();
     });
@@ -423,8 +415,7 @@ forEachBackend(
       assert.deepEqual((await anon.next(2)).map((e) => [e.data.Datastream['@iot.id'], e.data.result]), [[net.waterLevel, 2], [net.salinity, 3]]);
       assert.deepEqual((await keyed.next(3)).map((e) => e.data.result), [1, 2, 3]);
       assert.deepEqual((await sector.next(1)).map((e) => [e.data.Datastream['@iot.id'], e.data.result]), [[net.salinity, 3]]);
-      await new Promise((r) => setTimeout(r, 100));
-      assert.equal(anon.events.length, 2);
+      assert.equal(await anon.settled(), 2);
       assert.equal(sector.events.length, 1);
       await Promise.all([anon.close(), keyed.close(), sector.close()]);
       // A filter the planner refuses is a 400 with its reason; one that matches nothing is a 404.
