@@ -8,10 +8,15 @@
  *   the baseline has no client;
  * - QoS 2: 4 anonymous clients each send 1,000 QoS 2 messages of 200 KB and never send PUBREL:
  *   peak RSS; the baseline is the same server before them;
- * - large packets: 8 anonymous clients each send a PUBLISH of 64 MiB: peak RSS, before and after.
+ * - large packets: 8 anonymous clients each send a PUBLISH of 64 MiB: peak RSS, before and after;
+ * - HTTP answers: 200 anonymous connections ask for a page of 10,000 Observations with
+ *   `$expand=Datastream` and never read it, while a client that reads asks for a small page every
+ *   100 ms and for the large one every second: peak RSS and what the reader got; the baseline is
+ *   the same server without the bounds (CANTHO_ANSWER_BUFFER of 16 GiB, a million answers per client, no send timeout).
+ * `BENCH_CASES=mqtt,sse,qos2,large,answers` runs some of them only.
  * Prints the figures and rewrites their section of docs/benchmarks.md (CANTHO_BENCH_DOCS=0: not).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect as tcp, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,13 +42,14 @@ async function create(base: string, ds: number, batches: number): Promise<void> 
   }
 }
 
-/** Raw connections that send `request` and then never read. */
-function stalled(port: number, n: number, request: (i: number) => Buffer | string): Socket[] {
+/** Raw connections (from `from`) that send `request` and then never read (after `readMs`). */
+function stalled(port: number, n: number, request: (i: number) => Buffer | string, readMs = 300, from = '127.0.0.1'): Socket[] {
   return Array.from({ length: n }, (_, i) => {
-    const s = tcp(port, '127.0.0.1');
+    const s = tcp({ port, host: '127.0.0.1', localAddress: from });
     s.on('error', () => {});
     s.write(request(i));
-    setTimeout(() => s.pause(), 300);
+    if (readMs > 0) setTimeout(() => s.pause(), readMs);
+    else s.pause();
     return s;
   });
 }
@@ -137,28 +143,94 @@ const qos2Case = (name: string) =>
 /** One PUBLISH of 64 MiB. */
 const largeCase = (name: string) => anonymousCase(name, 8, (s) => s.end(rawMqtt.publish('v1.1/Observations', Buffer.alloc(64 * 1024 * 1024, 0x61), 1)));
 
-const lone = await mqttCase('mqtt-alone', 0);
-const crowd = await mqttCase('mqtt-stalled', 20);
-console.log(`MQTT: the reader alone got ${lone.got} in ${lone.s.toFixed(1)} s (peak ${lone.mib.toFixed(0)} MiB); beside 20 stalled subscribers ${crowd.got} in ${crowd.s.toFixed(1)} s (peak ${crowd.mib.toFixed(0)} MiB)`);
-const quiet = await sseCase('sse-none', 0);
-const sse = await sseCase('sse-stalled', 100);
-console.log(`SSE: peak ${quiet.mib.toFixed(0)} MiB with no client, ${sse.mib.toFixed(0)} MiB with 100 that never read`);
-const q2 = await qos2Case('qos2');
-console.log(`QoS 2: peak ${q2.before.toFixed(0)} MiB before, ${q2.after.toFixed(0)} MiB after 4 × 1,000 kept packets of 200 KB`);
-const large = await largeCase('large');
-console.log(`large packets: peak ${large.before.toFixed(0)} MiB before, ${large.after.toFixed(0)} MiB after 8 × 64 MiB`);
-rmSync(dir, { recursive: true, force: true });
+/**
+ * Connections from one address (127.0.0.2) that ask for a page of 10,000 Observations with
+ * `$expand=Datastream` and never read it, `wave` more every second for `waves` seconds; meanwhile, for `seconds`, a client that reads
+ * asks for a small page every 100 ms and for the large page every second. The server's peak RSS
+ * before and after, its RSS at the end, and what the reader got.
+ */
+async function answersCase(name: string, env: Record<string, string>, wave = 50, waves = 12, seconds = 20) {
+  const { child, base, port, stop } = await serve(dir, name, env);
+  const slow: Socket[] = [];
+  try {
+    const { ds } = await measurementThing(base, headers, name);
+    await create(base, ds, 1);
+    const page = `/v1.1/Datastreams(${ds})/Observations?$top=${BATCH}&$expand=Datastream`;
+    const bytes = (await (await fetch(`http://127.0.0.1:${port}${page}`)).arrayBuffer()).byteLength;
+    const before = peakMiB(child.pid!);
+    const small: number[] = [];
+    const large = { ok: 0, busy: 0, other: 0 };
+    const end = performance.now() + seconds * 1000;
+    const attack = (async () => {
+      for (let w = 0; w < waves; w++) {
+        slow.push(...stalled(port, wave, () => `GET ${page} HTTP/1.1\r\nHost: x\r\n\r\n`, 0, '127.0.0.2'));
+        await sleep(1000);
+      }
+    })();
+    const smallReads = (async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        const r = await fetch(`${base}/Datastreams(${ds})/Observations?$top=10`);
+        await r.arrayBuffer();
+        if (r.ok) small.push(performance.now() - t);
+        await sleep(100);
+      }
+    })();
+    while (performance.now() < end) {
+      const r = await fetch(`http://127.0.0.1:${port}${page}`);
+      await r.arrayBuffer();
+      if (r.ok) large.ok++;
+      else if (r.status === 503) large.busy++;
+      else large.other++;
+      await sleep(1000);
+    }
+    await Promise.all([attack, smallReads]);
+    const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024;
+    small.sort((a, b) => a - b);
+    return { bytes, before, peak: peakMiB(child.pid!), rss, large, smallOk: small.length, smallP99: small[Math.floor(small.length * 0.99)] ?? Number.NaN };
+  } finally {
+    for (const s of slow) s.destroy();
+    await stop();
+  }
+}
 
+const cases = new Set((process.env.BENCH_CASES ?? 'mqtt,sse,qos2,large,answers').split(','));
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
-const rows = [
-  `| MQTT: 100,000 Observations created over HTTP; what a subscriber that reads got, and when | beside 20 subscribers that stopped reading: ${n(crowd.got)} in ${crowd.s.toFixed(1)} s | alone: ${n(lone.got)} in ${lone.s.toFixed(1)} s |`,
-  `| the same: peak RSS of the server | ${n(crowd.mib)} MiB | ${n(lone.mib)} MiB |`,
-  `| live push: 300,000 Observations arrive; peak RSS of the server | with 100 SSE clients that never read: ${n(sse.mib)} MiB | with no client: ${n(quiet.mib)} MiB |`,
-  `| QoS 2: 4 anonymous clients each send 1,000 messages of 200 KB and no PUBREL; peak RSS | after: ${n(q2.after)} MiB | before: ${n(q2.before)} MiB |`,
-  `| 8 anonymous clients each send a PUBLISH of 64 MiB (above MQTT_MAX_PACKET_SIZE); peak RSS | after: ${n(large.after)} MiB | before: ${n(large.before)} MiB |`,
-];
+const rows: string[] = [];
+if (cases.has('mqtt')) {
+  const lone = await mqttCase('mqtt-alone', 0);
+  const crowd = await mqttCase('mqtt-stalled', 20);
+  rows.push(
+    `| MQTT: 100,000 Observations created over HTTP; what a subscriber that reads got, and when | beside 20 subscribers that stopped reading: ${n(crowd.got)} in ${crowd.s.toFixed(1)} s | alone: ${n(lone.got)} in ${lone.s.toFixed(1)} s |`,
+    `| the same: peak RSS of the server | ${n(crowd.mib)} MiB | ${n(lone.mib)} MiB |`,
+  );
+}
+if (cases.has('sse')) {
+  const quiet = await sseCase('sse-none', 0);
+  const sse = await sseCase('sse-stalled', 100);
+  rows.push(`| live push: 300,000 Observations arrive; peak RSS of the server | with 100 SSE clients that never read: ${n(sse.mib)} MiB | with no client: ${n(quiet.mib)} MiB |`);
+}
+if (cases.has('qos2')) {
+  const q2 = await qos2Case('qos2');
+  rows.push(`| QoS 2: 4 anonymous clients each send 1,000 messages of 200 KB and no PUBREL; peak RSS | after: ${n(q2.after)} MiB | before: ${n(q2.before)} MiB |`);
+}
+if (cases.has('large')) {
+  const large = await largeCase('large');
+  rows.push(`| 8 anonymous clients each send a PUBLISH of 64 MiB (above MQTT_MAX_PACKET_SIZE); peak RSS | after: ${n(large.after)} MiB | before: ${n(large.before)} MiB |`);
+}
+if (cases.has('answers')) {
+  const bounded = await answersCase('answers', {});
+  const unbounded = await answersCase('answers-unbounded', { CANTHO_ANSWER_BUFFER: String(16 * 1024 ** 3), CANTHO_ANSWERS_PER_CLIENT: '1000000', CANTHO_SEND_TIMEOUT_MS: '0' });
+  const rss = (a: typeof bounded) => `peak ${n(a.peak)} MiB, at the end ${n(a.rss)} MiB (before them ${n(a.before)})`;
+  const got = (a: typeof bounded) => `${n(a.smallOk)} small pages (p99 ${n(a.smallP99)} ms); the large one ${a.large.ok} times, ${a.large.busy} times 503 BUSY${a.large.other ? `, ${a.large.other} times another error` : ''}`;
+  rows.push(
+    `| HTTP: 600 connections (50 a second) ask for a page of ${(bounded.bytes / 1024 ** 2).toFixed(1)} MiB (10,000 Observations, \`$expand=Datastream\`) and never read; RSS of the server | ${rss(bounded)} | without the bound: ${rss(unbounded)} |`,
+    `| the same, for 20 s: what a client that reads got (a small page every 100 ms, the large one every second) | ${got(bounded)} | ${got(unbounded)} |`,
+  );
+}
+rmSync(dir, { recursive: true, force: true });
 console.log(rows.join('\n'));
-if (process.env.CANTHO_BENCH_DOCS !== '0') {
+if (process.env.CANTHO_BENCH_DOCS !== '0' && !process.env.BENCH_CASES) {
   const m = machineInfo();
   replaceMarkedSection(new URL('../docs/benchmarks.md', import.meta.url).pathname, { begin: '<!-- BEGIN slow figures: generated by bench/slow-clients.bench.ts, do not edit by hand -->', end: '<!-- END slow figures -->', heading: 'Clients that stop reading (SQLite)' }, [
     `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, \`npm run bench:slow\` (each case on server processes of its own; nproc ${m.nproc}, ${m.cpuModel}, Node ${m.node}).`,

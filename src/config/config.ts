@@ -26,6 +26,12 @@ export interface Config {
   readonly bodyLimit: number;
   /** Bytes of request bodies read and handled at once; past it requests wait, unread (CANTHO_BODY_BUFFER). */
   readonly bodyBuffer: number;
+  /** Bytes of answers (64 KiB or more) not yet taken by their clients' sockets, all together; past it a GET is answered 503 (CANTHO_ANSWER_BUFFER). */
+  readonly answerBuffer: number;
+  /** A connection whose client takes no part of an answer for this long is cut, in ms; 0 = never (CANTHO_SEND_TIMEOUT_MS). */
+  readonly sendTimeoutMs: number;
+  /** GETs that can have large answers (API reads, EPCIS queries) built or sent at once for one client address; the rest wait (CANTHO_ANSWERS_PER_CLIENT). */
+  readonly answersPerClient: number;
   /** $top default and maximum (SensorThings §9.3.3.3: the server imposes its limit). */
   readonly defaultTop: number;
   readonly maxTop: number;
@@ -185,6 +191,9 @@ export function loadConfig(env: Source, argv: readonly string[] = [], defaults: 
     demoBackfillDays: int(src, 'CANTHO_DEMO_DAYS', 30, 0, 366, problems),
     bodyLimit: int(src, 'CANTHO_BODY_LIMIT', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024, problems),
     bodyBuffer: int(src, 'CANTHO_BODY_BUFFER', 16 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024, problems),
+    answerBuffer: int(src, 'CANTHO_ANSWER_BUFFER', 256 * 1024 * 1024, 64 * 1024, 16 * 1024 * 1024 * 1024, problems),
+    sendTimeoutMs: int(src, 'CANTHO_SEND_TIMEOUT_MS', 60_000, 0, 3_600_000, problems),
+    answersPerClient: int(src, 'CANTHO_ANSWERS_PER_CLIENT', 8, 1, 1_000_000, problems),
     defaultTop: 100,
     maxTop: 10000,
     queryTimeoutMs: int(src, 'CANTHO_QUERY_TIMEOUT_MS', 5000, 0, 3_600_000, problems),

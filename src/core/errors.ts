@@ -39,6 +39,7 @@ export const ERROR_CODES = {
   COSIGNATURE_INVALID: { status: 400, message: 'The cosigned checkpoint is not acceptable' },
   NOT_IMPLEMENTED: { status: 501, message: 'Not implemented' },
   UNAVAILABLE: { status: 503, message: 'The service is not ready' },
+  BUSY: { status: 503, message: 'The server is busy; try again shortly' },
   INTERNAL: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

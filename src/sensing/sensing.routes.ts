@@ -27,7 +27,7 @@ export async function registerSensingRoutes(app: FastifyInstance, deps: AppDeps)
   app.get('/v1.1', async (req) => serviceRoot(ctxOf(req).root, [...BASE_CONFORMANCE, ...deps.conformance]));
   app.get('/v1.1/', async (req) => serviceRoot(ctxOf(req).root, [...BASE_CONFORMANCE, ...deps.conformance]));
 
-  app.get('/v1.1/*', async (req, reply) => {
+  app.get('/v1.1/*', { config: { largeAnswers: true } }, async (req, reply) => {
     const r = await sensing.get(ctxOf(req), pathOf(req), queryOf(req));
     if (r.kind === 'text') return reply.type('text/plain; charset=utf-8').send(r.body);
     return reply.type('application/json; charset=utf-8').send(r.body);

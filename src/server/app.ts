@@ -9,7 +9,8 @@ import { registerSensingRoutes } from '../sensing/sensing.routes.ts';
 import { registerTraceWebRoutes } from '../trace/web/resolver.routes.ts';
 import type { SensingService } from '../sensing/sensing.service.ts';
 import { LANDING_CSP, LANDING_SCRIPT, LANDING_SCRIPT_PATH, landingPage } from './landing.ts';
-import { BodyBudget, limitBodiesInFlight } from './body-budget.ts';
+import { AnswerBudget, limitAnswersInFlight } from './answer-budget.ts';
+import { Budget, limitBodiesInFlight } from './body-budget.ts';
 import type { Metrics } from './metrics.ts';
 
 declare module 'fastify' {
@@ -65,7 +66,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (!p) throw new AppError('UNAUTHENTICATED', 'The API key is unknown or revoked');
     req.principal = p;
   });
-  limitBodiesInFlight(app, new BodyBudget(config.bodyBuffer), metrics.registry);
+  limitBodiesInFlight(app, new Budget(config.bodyBuffer), metrics.registry);
+  limitAnswersInFlight(app, new AnswerBudget(config.answerBuffer), { perClient: config.answersPerClient, sendTimeoutMs: config.sendTimeoutMs }, metrics.registry);
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unknown';
     metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });

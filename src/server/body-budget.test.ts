@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import pino from 'pino';
 import { loadConfig } from '../config/config.ts';
-import { BodyBudget } from './body-budget.ts';
+import { Budget } from './body-budget.ts';
 import { createPlatform } from './platform.ts';
 
 const KEY = 'body-budget-test-admin-key';
 
-test('BodyBudget: arrival order, a body larger than the budget alone, release once', async () => {
-  const b = new BodyBudget(100);
+test('Budget: arrival order, a body larger than the budget alone, release once', async () => {
+  const b = new Budget(100);
   const order: string[] = [];
   const take = async (bytes: number) => {
     const release = await b.acquire(bytes);

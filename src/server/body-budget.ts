@@ -2,16 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { Gauge, type Registry } from 'prom-client';
 
 /**
- * Bytes of request bodies that may be read and handled at once. A body costs the server many times
- * its size while it is parsed, written and answered (a CreateObservations of 3.4 MiB: 136 MiB more
- * RSS), so without a bound forty such requests at once took the server to 2.7 GiB
- * (`npm run bench:bodies`).
- *
- * Taken in arrival order: a request waits until its body fits beside those admitted, and one larger
- * than the whole budget goes in alone. A waiting request's body is not read, so TCP slows its
- * sender, as the MQTT side stops reading a publisher's socket.
+ * An amount taken in arrival order: a taker waits until its share fits beside those admitted, and
+ * one larger than the whole budget goes in alone. Request bodies take their bytes from one (below);
+ * GETs whose answers can be large take a turn at being built from another (answer-budget.ts).
  */
-export class BodyBudget {
+export class Budget {
   private used = 0;
   private readonly waiting: { bytes: number; admit: () => void }[] = [];
 
@@ -46,12 +41,18 @@ export class BodyBudget {
 }
 
 /**
+ * Bytes of request bodies that may be read and handled at once. A body costs the server many times
+ * its size while it is parsed, written and answered (a CreateObservations of 3.4 MiB: 136 MiB more
+ * RSS), so without a bound forty such requests at once took the server to 2.7 GiB
+ * (`npm run bench:bodies`). A waiting request's body is not read, so TCP slows its sender, as the
+ * MQTT side stops reading a publisher's socket.
+ *
  * Every request with a body takes its size from `budget` before the body is read (its
  * Content-Length, or the route's body limit when it is sent in chunks) and gives it back when its
  * response is done or its connection closes. A body announced above the route's limit is refused
  * (413) without being read, so it takes nothing.
  */
-export function limitBodiesInFlight(app: FastifyInstance, budget: BodyBudget, registry: Registry): void {
+export function limitBodiesInFlight(app: FastifyInstance, budget: Budget, registry: Registry): void {
   new Gauge({
     name: 'cantho_http_body_bytes',
     help: 'Request bodies being read and handled, in bytes (at most CANTHO_BODY_BUFFER, or one larger body alone)',

@@ -113,8 +113,8 @@ export async function registerEpcisRoutes(app: FastifyInstance, deps: EpcisRoute
         }
         return reply.type(type).send(queryDocument(page.events.map((e) => e.json), new Date().toISOString()));
       };
-      scope.get('/events', (req, reply) => query(req, reply));
-      scope.get('/epcs/:epc/events', (req, reply) => {
+      scope.get('/events', { config: { largeAnswers: true } }, (req, reply) => query(req, reply));
+      scope.get('/epcs/:epc/events', { config: { largeAnswers: true } }, (req, reply) => {
         const epc = (req.params as { epc: string }).epc;
         if (epc.length > 1024) throw new AppError('INVALID_PATH', 'the EPC is too long');
         return query(req, reply, epc);

@@ -1,0 +1,197 @@
+/**
+ * Answers not yet read by their clients are bounded: each client address gets a few turns at
+ * large answers (CANTHO_ANSWERS_PER_CLIENT), all answers together a budget of bytes
+ * (CANTHO_ANSWER_BUFFER; past it a GET is answered 503 BUSY), and a connection whose client takes
+ * nothing for CANTHO_SEND_TIMEOUT_MS is cut. A client that reads slowly still gets all of it.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import pino from 'pino';
+import { loadConfig } from '../config/config.ts';
+import { createPlatform, type Platform } from './platform.ts';
+
+const KEY = 'answer-budget-test-admin-key';
+const ROWS = 10_000;
+let p: Platform;
+let port: number;
+let dir: string;
+let page: string;
+let pageBytes: number;
+
+/** A platform with one Datastream of 10,000 Observations whose results are 1,500 characters each. */
+async function platform(env: Record<string, string>): Promise<void> {
+  dir = mkdtempSync(join(tmpdir(), 'cantho-answers-'));
+  p = await createPlatform(loadConfig({ DATABASE_URL: join(dir, 'c.db'), LOG_LEVEL: 'silent', CANTHO_BOOTSTRAP_ADMIN_KEY: KEY, ...env }), { logger: pino({ level: 'silent' }) });
+  await p.app.listen({ host: '127.0.0.1', port: 0 });
+  port = (p.app.server.address() as { port: number }).port;
+  const headers = { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' };
+  const thing = await fetch(`http://127.0.0.1:${port}/v1.1/Things`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      name: 't', description: 'd', Locations: [{ name: 'l', description: 'l', encodingType: 'application/geo+json', location: { type: 'Point', coordinates: [105.7, 10] } }],
+      Datastreams: [{ name: 'x', description: 'd', observationType: 'http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Observation', unitOfMeasurement: {},
+        Sensor: { name: 's', description: 's', encodingType: 'text/plain', metadata: 'm' }, ObservedProperty: { name: 'o', definition: 'o', description: 'o' } }],
+    }),
+  });
+  assert.equal(thing.status, 201);
+  const ds = ((await (await fetch(`${thing.headers.get('location')}/Datastreams`)).json()) as { value: { '@iot.id': number }[] }).value[0]!['@iot.id'];
+  for (let half = 0; half < 2; half++) {
+    const dataArray = Array.from({ length: ROWS / 2 }, (_, i) => [new Date(Date.UTC(2024, 0, 1) + (half * ROWS + i) * 1000).toISOString(), `${i}`.padEnd(1500, 'x')]);
+    const r = await fetch(`http://127.0.0.1:${port}/v1.1/CreateObservations`, { method: 'POST', headers, body: JSON.stringify([{ Datastream: { '@iot.id': ds }, components: ['phenomenonTime', 'result'], dataArray }]) });
+    assert.equal(r.status, 201, await r.text());
+  }
+  page = `/v1.1/Datastreams(${ds})/Observations?$top=${ROWS}&$select=id,result`;
+}
+
+async function close(): Promise<void> {
+  await p?.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/**
+ * A GET over a connection of its own from `from`: `read` 'all' reads the answer, 'none' reads
+ * nothing, a number reads what the socket holds every that many ms (at most its buffer, 16 KiB).
+ * Resolves `answer` once the whole answer (per Content-Length) is in, or with null when the
+ * connection closes first; `again` asks for another path on the same connection.
+ */
+function get(path: string, read: 'all' | 'none' | number, from = '127.0.0.1'): { socket: Socket; answer: Promise<Answer | null>; again: (path: string) => Promise<Answer | null> } {
+  const socket = connect({ port, host: '127.0.0.1', localAddress: from });
+  socket.on('error', () => {});
+  let pending: ((a: Answer | null) => void) | null = null;
+  let buf = Buffer.alloc(0);
+  const parse = (): Answer | null => {
+    const end = buf.indexOf('\r\n\r\n');
+    if (end < 0) return null;
+    const [statusLine, ...lines] = buf.subarray(0, end).toString('latin1').split('\r\n');
+    const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+    const length = Number(headers['content-length']);
+    if (buf.length < end + 4 + length) return null;
+    const a = { status: Number(statusLine!.split(' ')[1]), headers, body: buf.subarray(end + 4, end + 4 + length) };
+    buf = buf.subarray(end + 4 + length);
+    return a;
+  };
+  socket.on('data', (d: Buffer) => {
+    buf = Buffer.concat([buf, d]);
+    const a = parse();
+    if (a && pending) {
+      pending(a);
+      pending = null;
+    }
+  });
+  socket.on('close', () => pending?.(null));
+  const ask = (p: string) => {
+    const answer = new Promise<Answer | null>((r) => (pending = r));
+    socket.write(`GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    return answer;
+  };
+  const answer = ask(path);
+  if (read === 'none') socket.pause();
+  else if (typeof read === 'number') {
+    socket.pause();
+    const pace = setInterval(() => {
+      if (socket.destroyed) clearInterval(pace);
+      else socket.read();
+    }, read);
+    void answer.then(() => {
+      clearInterval(pace);
+      socket.resume();
+    });
+  }
+  return { socket, answer, again: ask };
+}
+
+async function gauges(): Promise<Record<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^(cantho_http_answer\w*) (\d+)$/gm)) out[m[1]!] = Number(m[2]);
+  return out;
+}
+
+async function until(what: string, ok: (g: Record<string, number>) => boolean): Promise<Record<string, number>> {
+  for (let i = 0; i < 200; i++) {
+    const g = await gauges();
+    if (ok(g)) return g;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.fail(`${what}: ${JSON.stringify(await gauges())}`);
+}
+
+test('answers that clients do not read are bounded', { timeout: 120_000 }, async (t) => {
+  t.after(close);
+  await platform({ CANTHO_ANSWER_BUFFER: String(40 * 1024 * 1024), CANTHO_ANSWERS_PER_CLIENT: '2', CANTHO_SEND_TIMEOUT_MS: '1500' });
+
+  const whole = await get(page, 'all').answer;
+  assert.equal(whole?.status, 200);
+  pageBytes = whole!.body.length;
+  assert.ok(pageBytes > 14_000_000, `the page is ${pageBytes} bytes`);
+  assert.equal((JSON.parse(whole!.body.toString()) as { value: unknown[] }).value.length, ROWS);
+
+  await t.test('a client that reads slowly gets the whole answer, though it takes longer than the send timeout; its connection serves the next request', async () => {
+    // At most 16 KiB every 10 ms: 16 MB take more than 1.5 s.
+    const t0 = performance.now();
+    const slow = get(page, 10);
+    const a = await slow.answer;
+    assert.equal(a?.status, 200);
+    assert.ok(a!.body.equals(whole!.body), 'the same bytes as a fast read');
+    assert.ok(performance.now() - t0 > 1500, `took ${performance.now() - t0} ms`);
+    await new Promise((r) => setTimeout(r, 2000)); // idle for longer than the send timeout
+    const next = await slow.again('/v1.1/Things?$select=id');
+    assert.equal(next?.status, 200);
+    slow.socket.destroy();
+    await until('nothing held', (g) => g.cantho_http_answer_bytes === 0);
+  });
+
+  await t.test('past CANTHO_ANSWER_BUFFER a GET is answered 503 BUSY; small answers and writes still go out; a client that took nothing is cut', async () => {
+    const stalled = [get(page, 'none', '127.0.0.2'), get(page, 'none', '127.0.0.6')];
+    await until('the stalled answers are held', (g) => g.cantho_http_answer_bytes === 2 * pageBytes);
+    const busy = await get(page, 'all', '127.0.0.3').answer;
+    assert.equal(busy?.status, 503);
+    assert.equal(busy?.headers['retry-after'], '5');
+    assert.equal((JSON.parse(busy!.body.toString()) as { code: string }).code, 'BUSY');
+    const small = await get('/v1.1/Things?$select=id', 'all', '127.0.0.3').answer;
+    assert.equal(small?.status, 200);
+    // A write's answer is not refused: 2,000 links of CreateObservations (> 64 KiB).
+    const ds = /Datastreams\((\d+)\)/.exec(page)![1];
+    const dataArray = Array.from({ length: 2000 }, (_, i) => [new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString(), 'r']);
+    const created = await fetch(`http://127.0.0.1:${port}/v1.1/CreateObservations`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify([{ Datastream: { '@iot.id': Number(ds) }, components: ['phenomenonTime', 'result'], dataArray }]) });
+    assert.equal(created.status, 201);
+    assert.ok((await created.text()).length > 64 * 1024);
+    // The stalled clients are cut after 1.5 s without taking anything, and their bytes come back;
+    // reading again, each finds its connection closed before the end of the answer.
+    const g = await until('the cut gives the bytes back', (g) => g.cantho_http_answer_bytes === 0);
+    assert.equal(g.cantho_http_answers_cut_off_total, 2);
+    for (const c of stalled) c.socket.resume();
+    assert.deepEqual(await Promise.all(stalled.map((c) => c.answer)), [null, null]);
+    assert.equal(g.cantho_http_answers_refused_total, 1);
+    assert.equal((await get(page, 'all', '127.0.0.3').answer)?.status, 200);
+  });
+
+  await t.test('one address gets CANTHO_ANSWERS_PER_CLIENT large GETs at once; its others wait, and other addresses do not', async () => {
+    const a = get(`${page}&$skip=0`, 'none', '127.0.0.4');
+    const b = get(`${page}&$skip=1`, 'none', '127.0.0.4');
+    await until('two answers held', (g) => g.cantho_http_answer_bytes > 1.5 * pageBytes);
+    const c = get('/v1.1/Things?$select=id', 'all', '127.0.0.4');
+    await until('the third waits', (g) => g.cantho_http_answers_waiting === 1);
+    const other = await get('/v1.1/Things?$select=id', 'all', '127.0.0.5').answer;
+    assert.equal(other?.status, 200);
+    let third: Answer | null | undefined;
+    void c.answer.then((x) => (third = x));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(third, undefined, 'the third GET of 127.0.0.4 waits while two of its answers are unread');
+    a.socket.destroy();
+    assert.equal((await c.answer)?.status, 200);
+    b.socket.destroy();
+    await until('nothing held or waiting', (g) => g.cantho_http_answer_bytes === 0 && g.cantho_http_answers_waiting === 0);
+  });
+});

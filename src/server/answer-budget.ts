@@ -1,0 +1,160 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { ERROR_CODES } from '../core/errors.ts';
+import { Budget } from './body-budget.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route's GET answers can be large: each client address gets a few at a time (CANTHO_ANSWERS_PER_CLIENT). */
+    largeAnswers?: boolean;
+  }
+}
+
+/**
+ * Answers go out in parts of this size; smaller answers go out whole and are not counted (they fit
+ * in a socket's kernel buffer, so a client that does not read them holds nothing of the server's).
+ */
+export const ANSWER_PART = 64 * 1024;
+
+/**
+ * Bytes of answers handed to clients and not yet taken by their sockets, all together: what turns
+ * do not bound when many addresses ask at once. An answer that does not fit beside those being
+ * sent is refused (one larger than the whole budget goes out alone); see `limitAnswersInFlight`.
+ */
+export class AnswerBudget {
+  private used = 0;
+
+  constructor(readonly capacity: number) {}
+
+  get bytes(): number {
+    return this.used;
+  }
+
+  /** Takes `bytes` if they fit beside the answers being sent (or `always`); false if they do not. */
+  take(bytes: number, always = false): boolean {
+    if (!always && this.used > 0 && this.used + bytes > this.capacity) return false;
+    this.used += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.used -= bytes;
+  }
+}
+
+const BUSY_MESSAGE = `${ERROR_CODES.BUSY.message}: the server holds as many answers not yet read by their clients as it may (CANTHO_ANSWER_BUFFER)`;
+
+/** An answer's bytes in parts of ANSWER_PART, each handed on when the socket wants more. */
+class Parts extends Readable {
+  private at = 0;
+
+  constructor(
+    private readonly data: Buffer,
+    private readonly onPull: () => void,
+  ) {
+    super({ highWaterMark: ANSWER_PART });
+  }
+
+  override _read(): void {
+    this.onPull();
+    if (this.at >= this.data.length) {
+      this.push(null);
+      return;
+    }
+    const end = Math.min(this.at + ANSWER_PART, this.data.length);
+    this.push(this.data.subarray(this.at, end));
+    this.at = end;
+  }
+}
+
+/**
+ * - A GET of a `largeAnswers` route takes one of its client address's `perClient` turns and keeps
+ *   it until its answer is sent or its connection closes; the address's other such GETs wait,
+ *   unread. A page of 10,000 Observations with `$expand=Datastream` costs tens of MB while it is
+ *   built and 9.4 MiB until it is read: without turns, 600 connections from one address that
+ *   asked for it and never read took the server to 5.4 GiB (`npm run bench:slow`), and building
+ *   their answers held up every other client. Clients behind a reverse proxy share its address,
+ *   but a proxy reads answers as fast as they come, so a turn there lasts as long as the answer
+ *   takes to build.
+ * - Every answer of ANSWER_PART bytes or more takes its size from `budget` until its connection is
+ *   done with it, and goes out part by part as the socket takes them (a client that reads slowly
+ *   slows only itself). A GET or HEAD whose answer does not fit is answered 503 BUSY with
+ *   Retry-After instead; an answer to a write is never refused (the write has happened), only
+ *   counted.
+ * - An answer whose client takes no part of it for `sendTimeoutMs` (0: no limit) has its
+ *   connection cut, as nginx's `send_timeout` does, so that clients which stopped reading give
+ *   back their turns and bytes.
+ */
+export function limitAnswersInFlight(app: FastifyInstance, budget: AnswerBudget, limits: { perClient: number; sendTimeoutMs: number }, registry: Registry): void {
+  const { perClient, sendTimeoutMs } = limits;
+  const turns = new Map<string, Budget>();
+  new Gauge({
+    name: 'cantho_http_answer_bytes',
+    help: 'Answers of 64 KiB or more being sent, in bytes not yet taken by their sockets (at most CANTHO_ANSWER_BUFFER, or one larger answer alone)',
+    registers: [registry],
+    collect() {
+      this.set(budget.bytes);
+    },
+  });
+  new Gauge({
+    name: 'cantho_http_answers_waiting',
+    help: 'GETs waiting for one of their client address turns (routes whose answers can be large)',
+    registers: [registry],
+    collect() {
+      let n = 0;
+      for (const t of turns.values()) n += t.load.waiting;
+      this.set(n);
+    },
+  });
+  const refused = new Counter({ name: 'cantho_http_answers_refused_total', help: 'GET answers refused (503 BUSY) for want of room in CANTHO_ANSWER_BUFFER', registers: [registry] });
+  const cut = new Counter({ name: 'cantho_http_answers_cut_off_total', help: 'Connections cut because their client took no part of an answer for CANTHO_SEND_TIMEOUT_MS', registers: [registry] });
+
+  app.addHook('onRequest', async (req, reply) => {
+    if (!req.routeOptions.config.largeAnswers || (req.method !== 'GET' && req.method !== 'HEAD')) return;
+    const address = req.ip;
+    const client = turns.get(address) ?? new Budget(perClient);
+    turns.set(address, client);
+    const leave = () => {
+      if (client.load.bytes === 0 && client.load.waiting === 0 && turns.get(address) === client) turns.delete(address);
+    };
+    let gone = false;
+    let done: (() => void) | null = null;
+    reply.raw.once('close', () => {
+      gone = true;
+      done?.();
+      leave();
+    });
+    done = await client.acquire(1);
+    if (gone) {
+      done();
+      leave();
+    }
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
+    const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+    if (bytes < ANSWER_PART) return payload;
+    if (!budget.take(bytes, req.method !== 'GET' && req.method !== 'HEAD')) {
+      refused.inc();
+      reply.code(503).header('retry-after', '5').type('application/json; charset=utf-8');
+      return JSON.stringify({ code: 'BUSY', message: BUSY_MESSAGE });
+    }
+    const res = reply.raw;
+    const timer =
+      sendTimeoutMs > 0
+        ? setTimeout(() => {
+            cut.inc();
+            req.log.warn({ bytes }, 'client took no part of the answer within CANTHO_SEND_TIMEOUT_MS; connection cut');
+            res.destroy();
+          }, sendTimeoutMs)
+        : null;
+    res.once('close', () => {
+      if (timer) clearTimeout(timer);
+      budget.give(bytes);
+    });
+    reply.header('content-length', bytes);
+    return new Parts(typeof payload === 'string' ? Buffer.from(payload) : payload, () => timer?.refresh());
+  });
+}
