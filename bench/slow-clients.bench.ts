@@ -9,10 +9,11 @@
  * - QoS 2: 4 anonymous clients each send 1,000 QoS 2 messages of 200 KB and never send PUBREL:
  *   peak RSS; the baseline is the same server before them;
  * - large packets: 8 anonymous clients each send a PUBLISH of 64 MiB: peak RSS, before and after;
- * - HTTP answers: 200 anonymous connections ask for a page of 10,000 Observations with
- *   `$expand=Datastream` and never read it, while a client that reads asks for a small page every
- *   100 ms and for the large one every second: peak RSS and what the reader got; the baseline is
- *   the same server without the bounds (CANTHO_ANSWER_BUFFER of 16 GiB, a million answers per client, no send timeout).
+ * - HTTP answers: 600 anonymous connections from one address (50 a second) ask for a page of
+ *   10,000 Observations with `$expand=Datastream` and never read it, while a client that reads asks
+ *   for a small page every 100 ms and for the large one every second: peak RSS and what the reader
+ *   got; the baseline is the same server without the bounds (CANTHO_ANSWER_BUFFER of 16 GiB, a
+ *   million answers per client, no send timeout).
  * `BENCH_CASES=mqtt,sse,qos2,large,answers` runs some of them only.
  * Prints the figures and rewrites their section of docs/benchmarks.md (CANTHO_BENCH_DOCS=0: not).
  */
