@@ -41,7 +41,7 @@ export interface BrokerOptions {
   readonly maxPacketBytes?: number;
   /**
    * Bytes written to clients and not yet taken by their sockets, all clients together (default
-   * 64 MiB, MQTT_BUFFER): each may hold its share (`shareOf`).
+   * 64 MiB, MQTT_BUFFER): each client that is behind may hold its share (`shareOf`).
    */
   readonly buffer?: number;
 }
@@ -83,6 +83,8 @@ export class EmbeddedBroker {
   private upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
   private readonly sessions: PersistentSessions;
   private buffer = 64 * 1024 * 1024;
+  /** Clients whose sockets have not yet taken everything written to them: they share `buffer`. */
+  private behind = 0;
 
   constructor(
     private readonly hooks: BrokerHooks,
@@ -191,7 +193,11 @@ export class EmbeddedBroker {
    * app, a dead 3G link, or on purpose, anonymously, on public topics) stalled delivery to every
    * client until Aedes's 60 s drain timeout. Here delivery goes on at once; the socket keeps what it
    * was given, and a client whose socket holds more than its share of `buffer` unsent is
-   * disconnected (a persistent session gets its QoS 1 messages again when it comes back).
+   * disconnected (a persistent session gets its QoS 1 messages again when it comes back). The
+   * buffer is shared among the clients that are behind, not all those connected: with the buffer
+   * divided among all, a city's thousands of connected devices (publishers, which are sent
+   * nothing) left a subscriber 64 KiB, and a persistent session that came back to more queued
+   * messages than that over a slow link was cut off on every return, for ever.
    *
    * Returns the connection's report of a packet too large (once).
    */
@@ -212,9 +218,19 @@ export class EmbeddedBroker {
       this._emitError(new Error(`a ${this.packet.cmd ?? 'packet'} of ${bytes} bytes is larger than MQTT_MAX_PACKET_SIZE (${max})`));
       return false;
     };
+    // Behind: from a write the socket did not take at once until it has taken everything.
+    let behind = false;
+    const caughtUp = () => {
+      if (behind) this.behind--;
+      behind = false;
+    };
+    conn.on('drain', caughtUp);
+    conn.once('close', caughtUp);
     client.waitForDrain = (done) => {
+      if (!behind) this.behind++;
+      behind = true;
       const unsent = conn.writableLength;
-      if (unsent > shareOf(this.buffer, this.aedes.connectedClients) && !conn.destroyed) {
+      if (unsent > shareOf(this.buffer, this.behind) && !conn.destroyed) {
         this.hooks.cutOff?.(client, unsent);
         conn.destroy();
       }

@@ -16,10 +16,11 @@ const KEY = 'a-key';
 const principal: Principal = { userId: 1, userName: 'u', keyId: 1, role: 'viewer', thingScope: null };
 
 /** A broker whose subscriptions are all granted, with the sessions' events recorded. */
-async function broker(limits: SessionLimits) {
+async function broker(limits: SessionLimits, buffer?: number) {
   const ended: string[] = [];
   let dropped = 0;
   let away = 0;
+  let cut = 0;
   const b = new EmbeddedBroker(
     {
       authenticate: async (_c, _u, password) => (password === KEY ? principal : 'anonymous'),
@@ -29,11 +30,12 @@ async function broker(limits: SessionLimits) {
       sessionEnded: (id) => ended.push(id),
       sessionDropped: (n) => (dropped += n),
       sessionsAway: (n) => (away = n),
+      cutOff: () => cut++,
     },
     pino({ level: 'silent' }),
     limits,
   );
-  const port = await b.start({ port: 0, host: '127.0.0.1' });
+  const port = await b.start({ port: 0, host: '127.0.0.1', buffer });
   after(() => b.close());
   const clients: MqttClient[] = [];
   after(() => Promise.all(clients.map((c) => c.endAsync(true))));
@@ -46,6 +48,9 @@ async function broker(limits: SessionLimits) {
     get away() {
       return away;
     },
+    get cut() {
+      return cut;
+    },
     /** Connects; the messages it receives are in `got`. */
     async connect(clientId: string, opts: IClientOptions = {}) {
       const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId, clean: false, reconnectPeriod: 0, username: 'u', password: KEY, ...opts });
@@ -54,14 +59,15 @@ async function broker(limits: SessionLimits) {
       c.on('message', (_t, payload) => got.push(payload.toString()));
       return { c, got, sessionPresent: !!(c as unknown as { connackPacket?: { sessionPresent?: boolean } }).connackPacket?.sessionPresent };
     },
-    publish(n: number, from = 0) {
-      for (let i = from; i < from + n; i++) b.publish('t', Buffer.from(String(i)), 1, false);
+    /** `n` messages numbered from `from`, each padded to `bytes`. */
+    publish(n: number, from = 0, bytes = 0) {
+      for (let i = from; i < from + n; i++) b.publish('t', Buffer.from(String(i).padEnd(bytes, ' ')), 1, false);
     },
   };
 }
 
-const until = async (cond: () => boolean, what: string) => {
-  for (const end = Date.now() + 3000; !cond(); await sleep(20)) if (Date.now() > end) throw new Error(`timed out: ${what}`);
+const until = async (cond: () => boolean, what: string, ms = 3000) => {
+  for (const end = Date.now() + ms; !cond(); await sleep(20)) if (Date.now() > end) throw new Error(`timed out: ${what}`);
 };
 
 test('a persistent session keeps at most maxQueued messages while its client is away; the rest are counted, not kept', async () => {
@@ -138,4 +144,26 @@ test('a new connection with the same id takes the session over; a clean one repl
   await s.connect('p3', { clean: true });
   await until(() => s.ended.includes('p3'), 'replaced');
   assert.equal(s.away, 0);
+});
+
+test('a persistent session that comes back over a slow link to more than an equal part of the buffer among all connected clients gets it all: only clients behind share the buffer', async () => {
+  const s = await broker({ maxQueued: 1000, expiryMs: 60_000, maxAway: 10 }, 16 * 1024 * 1024);
+  // 20 other clients connected (devices that publish and are sent nothing): 16 MiB / 22 = 745 KiB each.
+  for (let i = 0; i < 20; i++) await s.connect(`device-${i}`, { clean: true });
+  const first = await s.connect('dashboard');
+  await first.c.subscribeAsync('t', { qos: 1 });
+  await first.c.endAsync();
+  await until(() => s.away === 1, 'the session is away');
+  s.publish(1000, 0, 8000); // 8 MB kept while it is away
+  const back = await s.connect('dashboard');
+  // A slow link: for a second nothing is read; the socket takes about 4 MB and the rest waits.
+  back.c.stream.pause();
+  await sleep(1000);
+  back.c.stream.resume();
+  await until(() => back.got.length === 1000, `all 1,000 kept messages (got ${back.got.length}, cut off ${s.cut} times)`, 15_000);
+  assert.equal(s.cut, 0, 'not cut off');
+  assert.deepEqual(
+    back.got.map((m) => Number(m)),
+    Array.from({ length: 1000 }, (_, i) => i),
+  );
 });
