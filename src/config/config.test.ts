@@ -69,3 +69,18 @@ test('traceability settings are part of the one parsed configuration (details: s
   assert.equal(loadConfig({}).trace.checkpointMs, 500);
   assert.throws(() => loadConfig({ CANTHO_TRACE_CHECKPOINT_MS: '0' }), ConfigError);
 });
+
+test('CANTHO_TRUST_PROXY: none by default; addresses, CIDR ranges and proxy-addr names; anything else listed', () => {
+  assert.deepEqual(loadConfig({}).trustProxy, []);
+  assert.deepEqual(loadConfig({ CANTHO_TRUST_PROXY: ' 127.0.0.1, 10.0.0.0/8,::1,fd00::/8 ,loopback' }).trustProxy, ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8', 'loopback']);
+  try {
+    loadConfig({ CANTHO_TRUST_PROXY: 'proxy.local,10.0.0.0/33,1.2.3.4/8/9,127.0.0.1' });
+    assert.fail('expected ConfigError');
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    assert.deepEqual(
+      e.problems.map((p) => /"([^"]+)"/.exec(p)?.[1]),
+      ['proxy.local', '10.0.0.0/33', '1.2.3.4/8/9'],
+    );
+  }
+});

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { parseTraceConfig, type TraceConfig } from '../trace/trace.config.ts';
 
 /**
@@ -12,6 +13,8 @@ export interface Config {
   readonly databaseUrl: string;
   /** Base of absolute links (behind a proxy); null → from the request's Host header. */
   readonly publicUrl: string | null;
+  /** Addresses (or CIDR ranges) of reverse proxies whose X-Forwarded-For/-Proto/-Host are believed (CANTHO_TRUST_PROXY); empty: none. */
+  readonly trustProxy: string[];
   /** When set, an admin API key with exactly this value exists after start. */
   readonly bootstrapAdminKey: string | null;
   readonly sqliteSynchronous: 'NORMAL' | 'FULL';
@@ -183,6 +186,7 @@ export function loadConfig(env: Source, argv: readonly string[] = [], defaults: 
     host: src.HOST || '0.0.0.0',
     databaseUrl,
     publicUrl,
+    trustProxy: trustedProxies(src.CANTHO_TRUST_PROXY, problems),
     bootstrapAdminKey: key ? key : null,
     sqliteSynchronous: oneOf(src, 'CANTHO_SQLITE_SYNCHRONOUS', ['NORMAL', 'FULL'] as const, 'NORMAL', problems, true),
     sqliteReadThreads: int(src, 'CANTHO_SQLITE_READ_THREADS', 2, 0, 16, problems),
@@ -222,6 +226,19 @@ function wsPath(v: string | undefined, problems: string[]): string | null {
   if (v === '' || v.toLowerCase() === 'off') return null;
   if (!/^\/[A-Za-z0-9._~\-/]*$/.test(v)) problems.push(`MQTT_WS_PATH="${v}" must be a URL path like /mqtt, or off`);
   return v;
+}
+
+/** A comma-separated list of IP addresses and CIDR ranges, or `loopback`, `linklocal`, `uniquelocal`. */
+function trustedProxies(v: string | undefined, problems: string[]): string[] {
+  const items = (v ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  for (const item of items) {
+    const [ip, bits, ...rest] = item.split('/');
+    const family = isIP(ip!);
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(item);
+    const prefixOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!named && (!family || !prefixOk || rest.length)) problems.push(`CANTHO_TRUST_PROXY: "${item}" is not an IP address, a CIDR range (10.0.0.0/8) or one of loopback, linklocal, uniquelocal`);
+  }
+  return items;
 }
 
 function brokerUrl(v: string | undefined, problems: string[]): string | null {

@@ -63,9 +63,10 @@ interface Answer {
  * A GET over a connection of its own from `from`: `read` 'all' reads the answer, 'none' reads
  * nothing, a number reads what the socket holds every that many ms (at most its buffer, 16 KiB).
  * Resolves `answer` once the whole answer (per Content-Length) is in, or with null when the
- * connection closes first; `again` asks for another path on the same connection.
+ * connection closes first; `again` asks for another path on the same connection. `forwardedFor`:
+ * sent as X-Forwarded-For.
  */
-function get(path: string, read: 'all' | 'none' | number, from = '127.0.0.1'): { socket: Socket; answer: Promise<Answer | null>; again: (path: string) => Promise<Answer | null> } {
+function get(path: string, read: 'all' | 'none' | number, from = '127.0.0.1', forwardedFor?: string): { socket: Socket; answer: Promise<Answer | null>; again: (path: string) => Promise<Answer | null> } {
   const socket = connect({ port, host: '127.0.0.1', localAddress: from });
   socket.on('error', () => {});
   let pending: ((a: Answer | null) => void) | null = null;
@@ -92,7 +93,7 @@ function get(path: string, read: 'all' | 'none' | number, from = '127.0.0.1'): {
   socket.on('close', () => pending?.(null));
   const ask = (p: string) => {
     const answer = new Promise<Answer | null>((r) => (pending = r));
-    socket.write(`GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    socket.write(`GET ${p} HTTP/1.1\r\nHost: x\r\n${forwardedFor ? `X-Forwarded-For: ${forwardedFor}\r\n` : ''}\r\n`);
     return answer;
   };
   const answer = ask(path);
@@ -111,6 +112,13 @@ function get(path: string, read: 'all' | 'none' | number, from = '127.0.0.1'): {
   return { socket, answer, again: ask };
 }
 
+/** What `p` resolves to, or 'late' when it has not within 5 s (a GET that waits for a turn). */
+const soon = <T>(p: Promise<T>) => Promise.race([p, new Promise<'late'>((r) => setTimeout(() => r('late'), 5000).unref())]);
+const statusOf = async (a: ReturnType<typeof get>) => {
+  const x = await soon(a.answer);
+  return x === 'late' ? x : x?.status;
+};
+
 async function gauges(): Promise<Record<string, number>> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const out: Record<string, number> = {};
@@ -127,15 +135,20 @@ async function until(what: string, ok: (g: Record<string, number>) => boolean): 
   assert.fail(`${what}: ${JSON.stringify(await gauges())}`);
 }
 
-test('answers that clients do not read are bounded', { timeout: 120_000 }, async (t) => {
+/** A platform (see `platform`) with `env`, closed after `t`; the page's size, read whole. */
+async function platformFor(t: { after(fn: () => Promise<void>): void }, env: Record<string, string>): Promise<Buffer> {
   t.after(close);
-  await platform({ CANTHO_ANSWER_BUFFER: String(40 * 1024 * 1024), CANTHO_ANSWERS_PER_CLIENT: '2', CANTHO_SEND_TIMEOUT_MS: '1500' });
-
+  await platform(env);
   const whole = await get(page, 'all').answer;
   assert.equal(whole?.status, 200);
   pageBytes = whole!.body.length;
   assert.ok(pageBytes > 14_000_000, `the page is ${pageBytes} bytes`);
   assert.equal((JSON.parse(whole!.body.toString()) as { value: unknown[] }).value.length, ROWS);
+  return whole!.body;
+}
+
+test('answers not read: the send timeout and the shared budget', { timeout: 120_000 }, async (t) => {
+  const whole = await platformFor(t, { CANTHO_ANSWER_BUFFER: String(40 * 1024 * 1024), CANTHO_SEND_TIMEOUT_MS: '1500' });
 
   await t.test('a client that reads slowly gets the whole answer, though it takes longer than the send timeout; its connection serves the next request', async () => {
     // At most 16 KiB every 10 ms: 16 MB take more than 1.5 s.
@@ -143,7 +156,7 @@ test('answers that clients do not read are bounded', { timeout: 120_000 }, async
     const slow = get(page, 10);
     const a = await slow.answer;
     assert.equal(a?.status, 200);
-    assert.ok(a!.body.equals(whole!.body), 'the same bytes as a fast read');
+    assert.ok(a!.body.equals(whole), 'the same bytes as a fast read');
     assert.ok(performance.now() - t0 > 1500, `took ${performance.now() - t0} ms`);
     await new Promise((r) => setTimeout(r, 2000)); // idle for longer than the send timeout
     const next = await slow.again('/v1.1/Things?$select=id');
@@ -177,20 +190,40 @@ test('answers that clients do not read are bounded', { timeout: 120_000 }, async
     assert.equal((await get(page, 'all', '127.0.0.3').answer)?.status, 200);
   });
 
+});
+
+// No send timeout here: a stalled answer holds its turn until the test lets it go.
+test('answers not read: turns per client address', { timeout: 120_000 }, async (t) => {
+  await platformFor(t, { CANTHO_ANSWERS_PER_CLIENT: '2', CANTHO_SEND_TIMEOUT_MS: '0', CANTHO_TRUST_PROXY: '127.0.0.9' });
+
   await t.test('one address gets CANTHO_ANSWERS_PER_CLIENT large GETs at once; its others wait, and other addresses do not', async () => {
     const a = get(`${page}&$skip=0`, 'none', '127.0.0.4');
     const b = get(`${page}&$skip=1`, 'none', '127.0.0.4');
     await until('two answers held', (g) => g.cantho_http_answer_bytes > 1.5 * pageBytes);
     const c = get('/v1.1/Things?$select=id', 'all', '127.0.0.4');
     await until('the third waits', (g) => g.cantho_http_answers_waiting === 1);
-    const other = await get('/v1.1/Things?$select=id', 'all', '127.0.0.5').answer;
-    assert.equal(other?.status, 200);
+    assert.equal(await statusOf(get('/v1.1/Things?$select=id', 'all', '127.0.0.5')), 200);
     let third: Answer | null | undefined;
     void c.answer.then((x) => (third = x));
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(third, undefined, 'the third GET of 127.0.0.4 waits while two of its answers are unread');
     a.socket.destroy();
-    assert.equal((await c.answer)?.status, 200);
+    assert.equal(await statusOf(c), 200);
+    b.socket.destroy();
+    await until('nothing held or waiting', (g) => g.cantho_http_answer_bytes === 0 && g.cantho_http_answers_waiting === 0);
+  });
+
+  await t.test('behind a trusted proxy (CANTHO_TRUST_PROXY) turns go by the forwarded address; from anywhere else X-Forwarded-For counts for nothing', async () => {
+    const proxy = '127.0.0.9';
+    const a = get(`${page}&$skip=0`, 'none', proxy, '198.51.100.1');
+    const b = get(`${page}&$skip=1`, 'none', proxy, '198.51.100.1');
+    await until('two answers held', (g) => g.cantho_http_answer_bytes > 1.5 * pageBytes);
+    const c = get('/v1.1/Things?$select=id', 'all', proxy, '198.51.100.1');
+    await until('the third of 198.51.100.1 waits', (g) => g.cantho_http_answers_waiting === 1);
+    assert.equal(await statusOf(get('/v1.1/Things?$select=id', 'all', proxy, '198.51.100.2')), 200, 'another client behind the proxy');
+    assert.equal(await statusOf(get('/v1.1/Things?$select=id', 'all', '127.0.0.10', '198.51.100.1')), 200, 'not from the proxy: its own address');
+    a.socket.destroy();
+    assert.equal(await statusOf(c), 200);
     b.socket.destroy();
     await until('nothing held or waiting', (g) => g.cantho_http_answer_bytes === 0 && g.cantho_http_answers_waiting === 0);
   });

@@ -74,9 +74,9 @@ class Parts extends Readable {
  *   unread. A page of 10,000 Observations with `$expand=Datastream` costs tens of MB while it is
  *   built and 9.4 MiB until it is read: without turns, 600 connections from one address that
  *   asked for it and never read took the server to 5.4 GiB (`npm run bench:slow`), and building
- *   their answers held up every other client. Clients behind a reverse proxy share its address,
- *   but a proxy reads answers as fast as they come, so a turn there lasts as long as the answer
- *   takes to build.
+ *   their answers held up every other client. Behind a reverse proxy the address is the one it
+ *   forwards when CANTHO_TRUST_PROXY names the proxy, else the proxy's own (a proxy reads answers as
+ *   fast as they come, so a turn there lasts as long as the answer takes to build).
  * - Every answer of ANSWER_PART bytes or more takes its size from `budget` until its connection is
  *   done with it, and goes out part by part as the socket takes them (a client that reads slowly
  *   slows only itself). A GET or HEAD whose answer does not fit is answered 503 BUSY with

@@ -41,6 +41,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimit,
+    // Behind a reverse proxy: the client's address (its turns at large answers, logs), scheme and host.
+    trustProxy: config.trustProxy.length ? config.trustProxy : false,
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 64 ? req.headers['x-request-id'] : crypto.randomUUID()),
     requestIdHeader: false,
     routerOptions: { maxParamLength: 2000 },
