@@ -33,6 +33,8 @@ export interface Config {
   readonly answerBuffer: number;
   /** A connection whose client takes no part of an answer for this long is cut, in ms; 0 = never (CANTHO_SEND_TIMEOUT_MS). */
   readonly sendTimeoutMs: number;
+  /** A request (its headers and body) must arrive within this long, in ms, or is answered 408 and its connection closed; 0 = no limit (CANTHO_REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number;
   /** GETs that can have large answers (API reads, EPCIS queries) built or sent at once for one client address; the rest wait (CANTHO_ANSWERS_PER_CLIENT). */
   readonly answersPerClient: number;
   /** $top default and maximum (SensorThings §9.3.3.3: the server imposes its limit). */
@@ -197,6 +199,7 @@ export function loadConfig(env: Source, argv: readonly string[] = [], defaults: 
     bodyBuffer: int(src, 'CANTHO_BODY_BUFFER', 16 * 1024 * 1024, 1024, 16 * 1024 * 1024 * 1024, problems),
     answerBuffer: int(src, 'CANTHO_ANSWER_BUFFER', 256 * 1024 * 1024, 64 * 1024, 16 * 1024 * 1024 * 1024, problems),
     sendTimeoutMs: int(src, 'CANTHO_SEND_TIMEOUT_MS', 60_000, 0, 3_600_000, problems),
+    requestTimeoutMs: int(src, 'CANTHO_REQUEST_TIMEOUT_MS', 300_000, 0, 3_600_000, problems),
     answersPerClient: int(src, 'CANTHO_ANSWERS_PER_CLIENT', 8, 1, 1_000_000, problems),
     defaultTop: 100,
     maxTop: 10000,

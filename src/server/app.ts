@@ -41,6 +41,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimit,
+    // Node's own default, which Fastify turns off: a body sent a few bytes at a time (holding its
+    // share of CANTHO_BODY_BUFFER) is answered 408 once the time is up. Node looks every tenth of
+    // it. Given to http.createServer too: set only afterwards, as Fastify does, Node 20 never timed
+    // a request out (tried).
+    requestTimeout: config.requestTimeoutMs,
+    http: { requestTimeout: config.requestTimeoutMs, connectionsCheckingInterval: config.requestTimeoutMs > 0 ? Math.min(30_000, Math.max(100, config.requestTimeoutMs / 10)) : 30_000 },
     // Behind a reverse proxy: the client's address (its turns at large answers, logs), scheme and host.
     trustProxy: config.trustProxy.length ? config.trustProxy : false,
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 64 ? req.headers['x-request-id'] : crypto.randomUUID()),

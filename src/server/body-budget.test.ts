@@ -106,3 +106,38 @@ test('a request whose body does not fit waits unread until room is given back; a
   assert.equal(big.status, 413);
   await until({ bytes: 0, waiting: 0 });
 });
+
+test('a body sent a few bytes at a time: without a key it holds up no caller with one, and past CANTHO_REQUEST_TIMEOUT_MS it is answered 408', { timeout: 30_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cantho-bodies-'));
+  const p = await createPlatform(loadConfig({ DATABASE_URL: join(dir, 'c.db'), LOG_LEVEL: 'silent', CANTHO_BODY_BUFFER: '1024', CANTHO_REQUEST_TIMEOUT_MS: '1000', CANTHO_BOOTSTRAP_ADMIN_KEY: KEY }), {
+    logger: pino({ level: 'silent' }),
+  });
+  after(async () => {
+    await p.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await p.app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = p.app.server.address() as { port: number };
+  // Announces 1 MiB (all that bodies without a key may hold together, and more than the 1,024
+  // bytes of those with one) and sends 9 bytes of it.
+  const slow = connect(port, '127.0.0.1');
+  slow.on('error', () => {});
+  let answer = '';
+  slow.on('data', (d) => (answer += d));
+  const closed = new Promise((r) => slow.on('close', r));
+  const t0 = performance.now();
+  slow.write(`POST /v1.1/Things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${1024 * 1024}\r\n\r\n{"name":`);
+  await new Promise((r) => setTimeout(r, 200));
+  const created = await fetch(`http://127.0.0.1:${port}/v1.1/Things`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'n', description: 'd' }),
+    signal: AbortSignal.timeout(3000),
+  });
+  assert.equal(created.status, 201, 'a caller with a key does not wait behind it');
+  assert.ok(performance.now() - t0 < 1000, 'answered before the slow body timed out');
+  await closed;
+  assert.match(answer, /^HTTP\/1.1 408/);
+  const ms = performance.now() - t0;
+  assert.ok(ms >= 1000 && ms < 3000, `cut after ${ms} ms`);
+});

@@ -40,6 +40,9 @@ export class Budget {
   }
 }
 
+/** Bytes of bodies of requests without a key read and handled at once (besides CANTHO_BODY_BUFFER). */
+export const ANONYMOUS_BODY_BUFFER = 1024 * 1024;
+
 /**
  * Bytes of request bodies that may be read and handled at once. A body costs the server many times
  * its size while it is parsed, written and answered (a CreateObservations of 3.4 MiB: 136 MiB more
@@ -47,18 +50,27 @@ export class Budget {
  * (`npm run bench:bodies`). A waiting request's body is not read, so TCP slows its sender, as the
  * MQTT side stops reading a publisher's socket.
  *
- * Every request with a body takes its size from `budget` before the body is read (its
+ * Every request with a body takes its size from a budget before the body is read (its
  * Content-Length, or the route's body limit when it is sent in chunks) and gives it back when its
  * response is done or its connection closes. A body announced above the route's limit is refused
  * (413) without being read, so it takes nothing.
+ *
+ * Requests without a key take from a budget of their own (ANONYMOUS_BODY_BUFFER): before, one
+ * anonymous connection that announced a body of 16 MiB and sent a few bytes of it held the whole
+ * budget, and every write of every device over HTTP waited behind it. (Anonymous callers cannot
+ * write entities; what they send is small: reads in `$batch`, a witness's cosigned checkpoint.)
+ * And a body must arrive within CANTHO_REQUEST_TIMEOUT_MS (app.ts), so that no caller holds a
+ * share for ever.
  */
-export function limitBodiesInFlight(app: FastifyInstance, budget: Budget, registry: Registry): void {
+export function limitBodiesInFlight(app: FastifyInstance, signedIn: Budget, registry: Registry): void {
+  const anonymous = new Budget(ANONYMOUS_BODY_BUFFER);
+  const load = () => ({ bytes: signedIn.load.bytes + anonymous.load.bytes, waiting: signedIn.load.waiting + anonymous.load.waiting });
   new Gauge({
     name: 'cantho_http_body_bytes',
     help: 'Request bodies being read and handled, in bytes (at most CANTHO_BODY_BUFFER, or one larger body alone)',
     registers: [registry],
     collect() {
-      this.set(budget.load.bytes);
+      this.set(load().bytes);
     },
   });
   new Gauge({
@@ -66,11 +78,11 @@ export function limitBodiesInFlight(app: FastifyInstance, budget: Budget, regist
     help: 'Requests whose body waits, unread, for room in CANTHO_BODY_BUFFER',
     registers: [registry],
     collect() {
-      this.set(budget.load.waiting);
+      this.set(load().waiting);
     },
   });
   app.addHook('onRequest', async (req, reply) => {
-    const limit = req.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? budget.capacity;
+    const limit = req.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit ?? signedIn.capacity;
     const length = req.headers['content-length'];
     const bytes = length !== undefined ? Number(length) : req.headers['transfer-encoding'] ? limit : 0;
     if (!(bytes > 0) || bytes > limit) return;
@@ -80,7 +92,7 @@ export function limitBodiesInFlight(app: FastifyInstance, budget: Budget, regist
       gone = true;
       release?.();
     });
-    release = await budget.acquire(bytes);
+    release = await (req.principal ? signedIn : anonymous).acquire(bytes);
     if (gone) release();
   });
 }
