@@ -73,8 +73,8 @@ class Parts extends Readable {
  *   it until its answer is sent or its connection closes; the address's other such GETs wait,
  *   unread. A page of 10,000 Observations with `$expand=Datastream` costs tens of MB while it is
  *   built and 9.4 MiB until it is read: without turns, 600 connections from one address that
- *   asked for it and never read took the server to 5.4 GiB (`npm run bench:slow`), and building
- *   their answers held up every other client. Behind a reverse proxy the address is the one it
+ *   asked for it and never read took the server to 1.9–2.8 GiB in 20 s (`npm run bench:slow`), and
+ *   building their answers held up every other client. Behind a reverse proxy the address is the one it
  *   forwards when CANTHO_TRUST_PROXY names the proxy, else the proxy's own (a proxy reads answers as
  *   fast as they come, so a turn there lasts as long as the answer takes to build).
  * - Every answer of ANSWER_PART bytes or more takes its size from `budget` until its connection is

@@ -4,7 +4,8 @@ import { Gauge, type Registry } from 'prom-client';
 /**
  * An amount taken in arrival order: a taker waits until its share fits beside those admitted, and
  * one larger than the whole budget goes in alone. Request bodies take their bytes from one (below);
- * GETs whose answers can be large take a turn at being built from another (answer-budget.ts).
+ * each client address's GETs whose answers can be large take turns from one of their own
+ * (answer-budget.ts).
  */
 export class Budget {
   private used = 0;
@@ -67,7 +68,7 @@ export function limitBodiesInFlight(app: FastifyInstance, signedIn: Budget, regi
   const load = () => ({ bytes: signedIn.load.bytes + anonymous.load.bytes, waiting: signedIn.load.waiting + anonymous.load.waiting });
   new Gauge({
     name: 'cantho_http_body_bytes',
-    help: 'Request bodies being read and handled, in bytes (at most CANTHO_BODY_BUFFER, or one larger body alone)',
+    help: 'Request bodies being read and handled, in bytes (at most CANTHO_BODY_BUFFER, and 1 MiB for requests without a key, or one larger body alone)',
     registers: [registry],
     collect() {
       this.set(load().bytes);
