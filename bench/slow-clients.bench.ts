@@ -9,11 +9,11 @@
  * - QoS 2: 4 anonymous clients each send 1,000 QoS 2 messages of 200 KB and never send PUBREL:
  *   peak RSS; the baseline is the same server before them;
  * - large packets: 8 anonymous clients each send a PUBLISH of 64 MiB: peak RSS, before and after;
- * - HTTP answers: 600 anonymous connections from one address (50 a second) ask for a page of
- *   10,000 Observations with `$expand=Datastream` and never read it, while a client that reads asks
- *   for a small page every 100 ms and for the large one every second: peak RSS and what the reader
- *   got; the baseline is the same server without the bounds (CANTHO_ANSWER_BUFFER of 16 GiB, a
- *   million answers per client, no send timeout).
+ * - HTTP answers: 600 anonymous connections from one address, then from 50 (50 a second), ask for
+ *   a page of 10,000 Observations with `$expand=Datastream` and never read it, while a client that
+ *   reads asks for a small page every 100 ms and for the large one every second: peak RSS and what
+ *   the reader got; the baseline is the same server without the bounds (CANTHO_ANSWER_BUFFER of
+ *   16 GiB, a million answers per client, no send timeout).
  * `BENCH_CASES=mqtt,sse,qos2,large,answers` runs some of them only.
  * Prints the figures and rewrites their section of docs/benchmarks.md (CANTHO_BENCH_DOCS=0: not).
  */
@@ -145,12 +145,14 @@ const qos2Case = (name: string) =>
 const largeCase = (name: string) => anonymousCase(name, 8, (s) => s.end(rawMqtt.publish('v1.1/Observations', Buffer.alloc(64 * 1024 * 1024, 0x61), 1)));
 
 /**
- * Connections from one address (127.0.0.2) that ask for a page of 10,000 Observations with
- * `$expand=Datastream` and never read it, `wave` more every second for `waves` seconds; meanwhile, for `seconds`, a client that reads
- * asks for a small page every 100 ms and for the large page every second. The server's peak RSS
- * before and after, its RSS at the end, and what the reader got.
+ * Connections from `addresses` addresses (127.0.0.2 on) that ask for a page of 10,000 Observations
+ * with `$expand=Datastream` and never read it, 50 more every second for 12 seconds, spread over the
+ * addresses; meanwhile, for 20 s, a client that reads asks for a small page every 100 ms and for
+ * the large page every second. The server's peak RSS before and after, its RSS at the end, and
+ * what the reader got.
  */
-async function answersCase(name: string, env: Record<string, string>, wave = 50, waves = 12, seconds = 20) {
+async function answersCase(name: string, env: Record<string, string>, addresses = 1) {
+  const [wave, waves, seconds] = [50, 12, 20];
   const { child, base, port, stop } = await serve(dir, name, env);
   const slow: Socket[] = [];
   try {
@@ -164,7 +166,7 @@ async function answersCase(name: string, env: Record<string, string>, wave = 50,
     const end = performance.now() + seconds * 1000;
     const attack = (async () => {
       for (let w = 0; w < waves; w++) {
-        slow.push(...stalled(port, wave, () => `GET ${page} HTTP/1.1\r\nHost: x\r\n\r\n`, 0, '127.0.0.2'));
+        for (let a = 0; a < addresses; a++) slow.push(...stalled(port, wave / addresses, () => `GET ${page} HTTP/1.1\r\nHost: x\r\n\r\n`, 0, `127.0.0.${2 + a}`));
         await sleep(1000);
       }
     })();
@@ -220,14 +222,18 @@ if (cases.has('large')) {
   rows.push(`| 8 anonymous clients each send a PUBLISH of 64 MiB (above MQTT_MAX_PACKET_SIZE); peak RSS | after: ${n(large.after)} MiB | before: ${n(large.before)} MiB |`);
 }
 if (cases.has('answers')) {
-  const bounded = await answersCase('answers', {});
-  const unbounded = await answersCase('answers-unbounded', { CANTHO_ANSWER_BUFFER: String(16 * 1024 ** 3), CANTHO_ANSWERS_PER_CLIENT: '1000000', CANTHO_SEND_TIMEOUT_MS: '0' });
-  const rss = (a: typeof bounded) => `peak ${n(a.peak)} MiB, at the end ${n(a.rss)} MiB (before them ${n(a.before)})`;
-  const got = (a: typeof bounded) => `${n(a.smallOk)} small pages (p99 ${n(a.smallP99)} ms); the large one ${a.large.ok} times, ${a.large.busy} times 503 BUSY${a.large.other ? `, ${a.large.other} times another error` : ''}`;
-  rows.push(
-    `| HTTP: 600 connections (50 a second) ask for a page of ${(bounded.bytes / 1024 ** 2).toFixed(1)} MiB (10,000 Observations, \`$expand=Datastream\`) and never read; RSS of the server | ${rss(bounded)} | without the bound: ${rss(unbounded)} |`,
-    `| the same, for 20 s: what a client that reads got (a small page every 100 ms, the large one every second) | ${got(bounded)} | ${got(unbounded)} |`,
-  );
+  const unbounds = { CANTHO_ANSWER_BUFFER: String(16 * 1024 ** 3), CANTHO_ANSWERS_PER_CLIENT: '1000000', CANTHO_SEND_TIMEOUT_MS: '0' };
+  const rss = (a: Awaited<ReturnType<typeof answersCase>>) => `peak ${n(a.peak)} MiB, at the end ${n(a.rss)} MiB (before them ${n(a.before)})`;
+  const got = (a: Awaited<ReturnType<typeof answersCase>>) => `${n(a.smallOk)} small pages (p99 ${n(a.smallP99)} ms); the large one ${a.large.ok} times, ${a.large.busy} times 503 BUSY${a.large.other ? `, ${a.large.other} times another error` : ''}`;
+  for (const addresses of [1, 50]) {
+    const bounded = await answersCase(`answers-${addresses}`, {}, addresses);
+    const unbounded = await answersCase(`answers-${addresses}-unbounded`, unbounds, addresses);
+    const from = addresses === 1 ? 'from one address' : `from ${addresses} addresses`;
+    rows.push(
+      `| HTTP: 600 connections ${from} (50 a second) ask for a page of ${(bounded.bytes / 1024 ** 2).toFixed(1)} MiB (10,000 Observations, \`$expand=Datastream\`) and never read; RSS of the server | ${rss(bounded)} | without the bounds: ${rss(unbounded)} |`,
+      `| the same, for 20 s: what a client that reads got (a small page every 100 ms, the large one every second) | ${got(bounded)} | ${got(unbounded)} |`,
+    );
+  }
 }
 rmSync(dir, { recursive: true, force: true });
 console.log(rows.join('\n'));

@@ -37,6 +37,8 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** GETs that can have large answers (API reads, EPCIS queries) built or sent at once for one client address; the rest wait (CANTHO_ANSWERS_PER_CLIENT). */
   readonly answersPerClient: number;
+  /** The same GETs built at once from all clients together; the rest wait (CANTHO_ANSWERS_AT_ONCE). */
+  readonly answersAtOnce: number;
   /** $top default and maximum (SensorThings §9.3.3.3: the server imposes its limit). */
   readonly defaultTop: number;
   readonly maxTop: number;
@@ -201,6 +203,7 @@ export function loadConfig(env: Source, argv: readonly string[] = [], defaults: 
     sendTimeoutMs: int(src, 'CANTHO_SEND_TIMEOUT_MS', 60_000, 0, 3_600_000, problems),
     requestTimeoutMs: int(src, 'CANTHO_REQUEST_TIMEOUT_MS', 300_000, 0, 3_600_000, problems),
     answersPerClient: int(src, 'CANTHO_ANSWERS_PER_CLIENT', 8, 1, 1_000_000, problems),
+    answersAtOnce: int(src, 'CANTHO_ANSWERS_AT_ONCE', 8, 1, 1_000_000, problems),
     defaultTop: 100,
     maxTop: 10000,
     queryTimeoutMs: int(src, 'CANTHO_QUERY_TIMEOUT_MS', 5000, 0, 3_600_000, problems),

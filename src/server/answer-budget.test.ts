@@ -193,8 +193,18 @@ test('answers not read: the send timeout and the shared budget', { timeout: 120_
 });
 
 // No send timeout here: a stalled answer holds its turn until the test lets it go.
-test('answers not read: turns per client address', { timeout: 120_000 }, async (t) => {
-  await platformFor(t, { CANTHO_ANSWERS_PER_CLIENT: '2', CANTHO_SEND_TIMEOUT_MS: '0', CANTHO_TRUST_PROXY: '127.0.0.9' });
+test('answers not read: turns per client address, places to be built for all', { timeout: 120_000 }, async (t) => {
+  await platformFor(t, { CANTHO_ANSWERS_PER_CLIENT: '2', CANTHO_ANSWERS_AT_ONCE: '1', CANTHO_SEND_TIMEOUT_MS: '0', CANTHO_TRUST_PROXY: '127.0.0.9' });
+
+  await t.test('GETs from many addresses are built CANTHO_ANSWERS_AT_ONCE at a time; the others wait, and all are answered', async () => {
+    const many = Array.from({ length: 4 }, (_, i) => get(page, 'all', `127.0.0.${30 + i}`));
+    let most = 0;
+    for (let i = 0; i < 200 && most < 2; i++) most = Math.max(most, (await gauges()).cantho_http_answers_waiting ?? 0);
+    assert.ok(most >= 2, `four at once, one built at a time: ${most} seen waiting`);
+    for (const a of many) assert.equal(await statusOf(a), 200);
+    for (const a of many) a.socket.destroy();
+    await until('nothing held or waiting', (g) => g.cantho_http_answer_bytes === 0 && g.cantho_http_answers_waiting === 0);
+  });
 
   await t.test('one address gets CANTHO_ANSWERS_PER_CLIENT large GETs at once; its others wait, and other addresses do not', async () => {
     const a = get(`${page}&$skip=0`, 'none', '127.0.0.4');

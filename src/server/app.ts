@@ -75,7 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     req.principal = p;
   });
   limitBodiesInFlight(app, new Budget(config.bodyBuffer), metrics.registry);
-  limitAnswersInFlight(app, new AnswerBudget(config.answerBuffer), { perClient: config.answersPerClient, sendTimeoutMs: config.sendTimeoutMs }, metrics.registry);
+  limitAnswersInFlight(app, new AnswerBudget(config.answerBuffer), { perClient: config.answersPerClient, atOnce: config.answersAtOnce, sendTimeoutMs: config.sendTimeoutMs }, metrics.registry);
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unknown';
     metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
