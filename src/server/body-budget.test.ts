@@ -15,6 +15,20 @@ import { createPlatform } from './platform.ts';
 
 const KEY = 'body-budget-test-admin-key';
 
+/** A platform with a body buffer of 1,024 bytes (and `env`), listening until the test ends; its port. */
+async function listening(env: Record<string, string>): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'cantho-bodies-'));
+  const p = await createPlatform(loadConfig({ DATABASE_URL: join(dir, 'c.db'), LOG_LEVEL: 'silent', CANTHO_BODY_BUFFER: '1024', CANTHO_BOOTSTRAP_ADMIN_KEY: KEY, ...env }), {
+    logger: pino({ level: 'silent' }),
+  });
+  after(async () => {
+    await p.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await p.app.listen({ host: '127.0.0.1', port: 0 });
+  return (p.app.server.address() as { port: number }).port;
+}
+
 test('Budget: arrival order, a body larger than the budget alone, release once', async () => {
   const b = new Budget(100);
   const order: string[] = [];
@@ -45,16 +59,7 @@ test('Budget: arrival order, a body larger than the budget alone, release once',
 });
 
 test('a request whose body does not fit waits unread until room is given back; an aborted one gives its share back', { timeout: 30_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cantho-bodies-'));
-  const p = await createPlatform(loadConfig({ DATABASE_URL: join(dir, 'c.db'), LOG_LEVEL: 'silent', CANTHO_BODY_BUFFER: '1024', CANTHO_BOOTSTRAP_ADMIN_KEY: KEY }), {
-    logger: pino({ level: 'silent' }),
-  });
-  after(async () => {
-    await p.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  await p.app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = p.app.server.address() as { port: number };
+  const port = await listening({});
   const gauges = async () => {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const g = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
@@ -108,16 +113,7 @@ test('a request whose body does not fit waits unread until room is given back; a
 });
 
 test('a body sent a few bytes at a time: without a key it holds up no caller with one, and past CANTHO_REQUEST_TIMEOUT_MS it is answered 408', { timeout: 30_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cantho-bodies-'));
-  const p = await createPlatform(loadConfig({ DATABASE_URL: join(dir, 'c.db'), LOG_LEVEL: 'silent', CANTHO_BODY_BUFFER: '1024', CANTHO_REQUEST_TIMEOUT_MS: '1000', CANTHO_BOOTSTRAP_ADMIN_KEY: KEY }), {
-    logger: pino({ level: 'silent' }),
-  });
-  after(async () => {
-    await p.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  await p.app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = p.app.server.address() as { port: number };
+  const port = await listening({ CANTHO_REQUEST_TIMEOUT_MS: '1000' });
   // Announces 1 MiB (all that bodies without a key may hold together, and more than the 1,024
   // bytes of those with one) and sends 9 bytes of it.
   const slow = connect(port, '127.0.0.1');
