@@ -73,20 +73,20 @@ class Parts extends Readable {
  *   it until its answer is sent or its connection closes; the address's other such GETs wait,
  *   unread. A page of 10,000 Observations with `$expand=Datastream` costs tens of MB while it is
  *   built and 9.4 MiB until it is read: without turns, 600 connections from one address that
- *   asked for it and never read took the server to 1.9–2.8 GiB in 20 s (`npm run bench:slow`), and
- *   building their answers held up every other client. Behind a reverse proxy the address is the one it
- *   forwards when CANTHO_TRUST_PROXY names the proxy, else the proxy's own (a proxy reads answers as
- *   fast as they come, so a turn there lasts as long as the answer takes to build).
- * - Every answer of ANSWER_PART bytes or more takes its size from `budget` until its connection is
- *   done with it, and goes out part by part as the socket takes them (a client that reads slowly
- *   slows only itself). A GET or HEAD whose answer does not fit is answered 503 BUSY with
- *   Retry-After instead; an answer to a write is never refused (the write has happened), only
- *   counted.
+ *   asked for it and never read took the server to 1.9–5.5 GiB (`npm run bench:slow`), and
+ *   building their answers held up every other client. Behind a reverse proxy the address is the
+ *   one it forwards when CANTHO_TRUST_PROXY names the proxy, else the proxy's own (a proxy reads
+ *   answers as fast as they come, so a turn there lasts as long as the answer takes to build).
  * - Such a GET is then built in one of `atOnce` places, whatever its address, held until its
  *   answer is handed to the socket; the others wait. Turns per address do not bound a flood from
  *   many addresses: from 50 addresses, 600 connections that asked for a 9.4 MiB page and never
  *   read took the server to 2.2 GiB with turns and the byte budget alone (all built, most then
  *   refused), as much as without any bound.
+ * - Every answer of ANSWER_PART bytes or more takes its size from `budget` until its connection is
+ *   done with it, and goes out part by part as the socket takes them (a client that reads slowly
+ *   slows only itself). A GET or HEAD whose answer does not fit is answered 503 BUSY with
+ *   Retry-After instead; an answer to a write is never refused (the write has happened), only
+ *   counted.
  * - An answer whose client takes no part of it for `sendTimeoutMs` (0: no limit) has its
  *   connection cut, as nginx's `send_timeout` does, so that clients which stopped reading give
  *   back their turns and bytes.
