@@ -17,7 +17,7 @@
  * `BENCH_CASES=mqtt,sse,qos2,large,answers` runs some of them only.
  * Prints the figures and rewrites their section of docs/benchmarks.md (CANTHO_BENCH_DOCS=0: not).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect as tcp, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ import mqtt from 'mqtt';
 import { rawMqtt } from '../src/testing/mqtt-raw.ts';
 import { machineInfo } from './lib/machine.ts';
 import { replaceMarkedSection } from './lib/report.ts';
-import { BENCH_KEY, peakMiB, serve } from './lib/serve.ts';
+import { BENCH_KEY, peakMiB, rssMiB, serve } from './lib/serve.ts';
 import { measurementThing } from './lib/thing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cantho-slow-'));
@@ -188,7 +188,7 @@ async function answersCase(name: string, env: Record<string, string>, addresses 
       await sleep(1000);
     }
     await Promise.all([attack, smallReads]);
-    const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024;
+    const rss = rssMiB(child.pid!);
     small.sort((a, b) => a - b);
     return { bytes, before, peak: peakMiB(child.pid!), rss, large, smallOk: small.length, smallP99: small[Math.floor(small.length * 0.99)] ?? Number.NaN };
   } finally {

@@ -29,5 +29,8 @@ export async function serve(dir: string, name: string, env: Record<string, strin
   throw new Error(`the ${name} server did not come up`);
 }
 
+const statusMiB = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 /** A process's peak resident memory (VmHWM), in MiB. */
-export const peakMiB = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+export const peakMiB = (pid: number) => statusMiB(pid, 'VmHWM');
+/** A process's resident memory now (VmRSS), in MiB. */
+export const rssMiB = (pid: number) => statusMiB(pid, 'VmRSS');

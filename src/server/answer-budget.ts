@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { ERROR_CODES } from '../core/errors.ts';
-import { Budget } from './body-budget.ts';
+import { Budget, holdWhileOpen } from './budget.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -16,32 +16,6 @@ declare module 'fastify' {
  * in a socket's kernel buffer, so a client that does not read them holds nothing of the server's).
  */
 export const ANSWER_PART = 64 * 1024;
-
-/**
- * Bytes of answers handed to clients and not yet taken by their sockets, all together: what turns
- * do not bound when many addresses ask at once. An answer that does not fit beside those being
- * sent is refused (one larger than the whole budget goes out alone); see `limitAnswersInFlight`.
- */
-export class AnswerBudget {
-  private used = 0;
-
-  constructor(readonly capacity: number) {}
-
-  get bytes(): number {
-    return this.used;
-  }
-
-  /** Takes `bytes` if they fit beside the answers being sent (or `always`); false if they do not. */
-  take(bytes: number, always = false): boolean {
-    if (!always && this.used > 0 && this.used + bytes > this.capacity) return false;
-    this.used += bytes;
-    return true;
-  }
-
-  give(bytes: number): void {
-    this.used -= bytes;
-  }
-}
 
 const BUSY_MESSAGE = `${ERROR_CODES.BUSY.message}: the server holds as many answers not yet read by their clients as it may (CANTHO_ANSWER_BUFFER)`;
 
@@ -91,7 +65,7 @@ class Parts extends Readable {
  *   connection cut, as nginx's `send_timeout` does, so that clients which stopped reading give
  *   back their turns and bytes.
  */
-export function limitAnswersInFlight(app: FastifyInstance, budget: AnswerBudget, limits: { perClient: number; atOnce: number; sendTimeoutMs: number }, registry: Registry): void {
+export function limitAnswersInFlight(app: FastifyInstance, budget: Budget, limits: { perClient: number; atOnce: number; sendTimeoutMs: number }, registry: Registry): void {
   const { perClient, atOnce, sendTimeoutMs } = limits;
   const turns = new Map<string, Budget>();
   const building = new Budget(atOnce);
@@ -101,7 +75,7 @@ export function limitAnswersInFlight(app: FastifyInstance, budget: AnswerBudget,
     help: 'Answers of 64 KiB or more being sent, in bytes not yet taken by their sockets (at most CANTHO_ANSWER_BUFFER, or one larger answer alone)',
     registers: [registry],
     collect() {
-      this.set(budget.bytes);
+      this.set(budget.load.bytes);
     },
   });
   new Gauge({
@@ -125,22 +99,11 @@ export function limitAnswersInFlight(app: FastifyInstance, budget: AnswerBudget,
     const leave = () => {
       if (client.load.bytes === 0 && client.load.waiting === 0 && turns.get(address) === client) turns.delete(address);
     };
-    let gone = false;
-    let done: (() => void) | null = null;
-    let place: (() => void) | null = null;
-    reply.raw.once('close', () => {
-      gone = true;
-      done?.();
-      place?.();
-      leave();
-    });
-    done = await client.acquire(1);
-    if (!gone) place = await building.acquire(1);
-    if (gone) {
-      done();
-      place?.();
-      leave();
-    } else built.set(req, place!);
+    const turn = await holdWhileOpen(reply.raw, client, 1);
+    if (!turn) return leave();
+    reply.raw.once('close', leave);
+    const place = await holdWhileOpen(reply.raw, building, 1);
+    if (place) built.set(req, place);
   });
 
   app.addHook('onSend', async (req, reply, payload) => {

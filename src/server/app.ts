@@ -9,8 +9,9 @@ import { registerSensingRoutes } from '../sensing/sensing.routes.ts';
 import { registerTraceWebRoutes } from '../trace/web/resolver.routes.ts';
 import type { SensingService } from '../sensing/sensing.service.ts';
 import { LANDING_CSP, LANDING_SCRIPT, LANDING_SCRIPT_PATH, landingPage } from './landing.ts';
-import { AnswerBudget, limitAnswersInFlight } from './answer-budget.ts';
-import { Budget, limitBodiesInFlight } from './body-budget.ts';
+import { limitAnswersInFlight } from './answer-budget.ts';
+import { limitBodiesInFlight } from './body-budget.ts';
+import { Budget } from './budget.ts';
 import type { Metrics } from './metrics.ts';
 
 declare module 'fastify' {
@@ -75,7 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     req.principal = p;
   });
   limitBodiesInFlight(app, new Budget(config.bodyBuffer), metrics.registry);
-  limitAnswersInFlight(app, new AnswerBudget(config.answerBuffer), { perClient: config.answersPerClient, atOnce: config.answersAtOnce, sendTimeoutMs: config.sendTimeoutMs }, metrics.registry);
+  limitAnswersInFlight(app, new Budget(config.answerBuffer), { perClient: config.answersPerClient, atOnce: config.answersAtOnce, sendTimeoutMs: config.sendTimeoutMs }, metrics.registry);
   app.addHook('onResponse', async (req, reply) => {
     const route = req.routeOptions.url ?? 'unknown';
     metrics.httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });

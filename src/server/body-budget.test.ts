@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import pino from 'pino';
 import { loadConfig } from '../config/config.ts';
-import { Budget } from './body-budget.ts';
+import { Budget } from './budget.ts';
 import { createPlatform } from './platform.ts';
 
 const KEY = 'body-budget-test-admin-key';

@@ -1,45 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Gauge, type Registry } from 'prom-client';
-
-/**
- * An amount taken in arrival order: a taker waits until its share fits beside those admitted, and
- * one larger than the whole budget goes in alone. Request bodies take their bytes from one (below);
- * each client address's GETs whose answers can be large take turns from one of their own
- * (answer-budget.ts).
- */
-export class Budget {
-  private used = 0;
-  private readonly waiting: { bytes: number; admit: () => void }[] = [];
-
-  constructor(readonly capacity: number) {}
-
-  /** Bytes admitted, and requests waiting (for /metrics). */
-  get load(): { bytes: number; waiting: number } {
-    return { bytes: this.used, waiting: this.waiting.length };
-  }
-
-  /** Resolves, once `bytes` fit (at most the capacity), with the function that gives them back. */
-  async acquire(bytes: number): Promise<() => void> {
-    const n = Math.min(bytes, this.capacity);
-    if (this.waiting.length === 0 && this.used + n <= this.capacity) this.used += n;
-    else await new Promise<void>((admit) => this.waiting.push({ bytes: n, admit }));
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
-      this.used -= n;
-      this.admitNext();
-    };
-  }
-
-  private admitNext(): void {
-    while (this.waiting.length > 0 && this.used + this.waiting[0]!.bytes <= this.capacity) {
-      const w = this.waiting.shift()!;
-      this.used += w.bytes;
-      w.admit();
-    }
-  }
-}
+import { Budget, holdWhileOpen } from './budget.ts';
 
 /** Bytes of bodies of requests without a key read and handled at once (besides CANTHO_BODY_BUFFER). */
 export const ANONYMOUS_BODY_BUFFER = 1024 * 1024;
@@ -87,13 +48,6 @@ export function limitBodiesInFlight(app: FastifyInstance, signedIn: Budget, regi
     const length = req.headers['content-length'];
     const bytes = length !== undefined ? Number(length) : req.headers['transfer-encoding'] ? limit : 0;
     if (!(bytes > 0) || bytes > limit) return;
-    let gone = false;
-    let release: (() => void) | null = null;
-    reply.raw.once('close', () => {
-      gone = true;
-      release?.();
-    });
-    release = await (req.principal ? signedIn : anonymous).acquire(bytes);
-    if (gone) release();
+    await holdWhileOpen(reply.raw, req.principal ? signedIn : anonymous, bytes);
   });
 }
