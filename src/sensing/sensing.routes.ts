@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.ts';
+import { SMALL_PAGE } from '../server/answer-budget.ts';
 import { type AppDeps, baseUrl } from '../server/app.ts';
 import { registerBatchRoutes } from './batch/batch.routes.ts';
 import type { CallContext } from './sensing.service.ts';
@@ -27,7 +28,13 @@ export async function registerSensingRoutes(app: FastifyInstance, deps: AppDeps)
   app.get('/v1.1', async (req) => serviceRoot(ctxOf(req).root, [...BASE_CONFORMANCE, ...deps.conformance]));
   app.get('/v1.1/', async (req) => serviceRoot(ctxOf(req).root, [...BASE_CONFORMANCE, ...deps.conformance]));
 
-  app.get('/v1.1/*', { config: { largeAnswers: true } }, async (req, reply) => {
+  // A page of at most SMALL_PAGE entities without $expand is a small read (answer-budget.ts).
+  const mayBeLarge = (req: FastifyRequest): boolean => {
+    const q = queryOf(req);
+    const top = q.get('$top');
+    return q.has('$expand') || !((top === null ? config.defaultTop : Number(top)) <= SMALL_PAGE);
+  };
+  app.get('/v1.1/*', { config: { largeAnswers: mayBeLarge } }, async (req, reply) => {
     const r = await sensing.get(ctxOf(req), pathOf(req), queryOf(req));
     if (r.kind === 'text') return reply.type('text/plain; charset=utf-8').send(r.body);
     return reply.type('application/json; charset=utf-8').send(r.body);

@@ -21,6 +21,8 @@ let port: number;
 let dir: string;
 let page: string;
 let pageBytes: number;
+/** A GET that may have a large answer (more than 100 entities asked for), and is cheap. */
+const LARGE_CHEAP = '/v1.1/Things?$select=id&$top=1000';
 
 /** A platform with one Datastream of 10,000 Observations whose results are 1,500 characters each. */
 async function platform(env: Record<string, string>): Promise<void> {
@@ -206,13 +208,26 @@ test('answers not read: turns per client address, places to be built for all', {
     await until('nothing held or waiting', (g) => g.cantho_http_answer_bytes === 0 && g.cantho_http_answers_waiting === 0);
   });
 
+  await t.test('a small read (at most 100 entities, no $expand) waits neither for a place nor for a turn', async () => {
+    // Each large answer holds the event loop for a while as it is built: 16 of them take seconds.
+    const many = Array.from({ length: 16 }, (_, i) => get(page, 'all', `127.0.0.${40 + i}`));
+    await until('large GETs wait for the place', (g) => (g.cantho_http_answers_waiting ?? 0) >= 8);
+    assert.equal(await statusOf(get('/v1.1/Things?$select=id', 'all', '127.0.0.70')), 200);
+    assert.equal(await statusOf(get(`${page.replace(`$top=${ROWS}`, '$top=100')}`, 'all', '127.0.0.40')), 200, 'nor for a turn of an address whose large GET waits');
+    assert.ok((await gauges()).cantho_http_answers_waiting! >= 1, 'answered before the large GETs were all built');
+    for (const a of many) assert.equal(await statusOf(a), 200);
+    for (const a of many) a.socket.destroy();
+    await until('nothing held or waiting', (g) => g.cantho_http_answer_bytes === 0 && g.cantho_http_answers_waiting === 0);
+  });
+
   await t.test('one address gets CANTHO_ANSWERS_PER_CLIENT large GETs at once; its others wait, and other addresses do not', async () => {
     const a = get(`${page}&$skip=0`, 'none', '127.0.0.4');
     const b = get(`${page}&$skip=1`, 'none', '127.0.0.4');
     await until('two answers held', (g) => g.cantho_http_answer_bytes > 1.5 * pageBytes);
-    const c = get('/v1.1/Things?$select=id', 'all', '127.0.0.4');
+    const c = get(LARGE_CHEAP, 'all', '127.0.0.4');
     await until('the third waits', (g) => g.cantho_http_answers_waiting === 1);
-    assert.equal(await statusOf(get('/v1.1/Things?$select=id', 'all', '127.0.0.5')), 200);
+    assert.equal(await statusOf(get(LARGE_CHEAP, 'all', '127.0.0.5')), 200);
+    assert.equal(await statusOf(get('/v1.1/Things?$select=id', 'all', '127.0.0.4')), 200, 'a small read of the same address');
     let third: Answer | null | undefined;
     void c.answer.then((x) => (third = x));
     await new Promise((r) => setTimeout(r, 300));
@@ -228,10 +243,10 @@ test('answers not read: turns per client address, places to be built for all', {
     const a = get(`${page}&$skip=0`, 'none', proxy, '198.51.100.1');
     const b = get(`${page}&$skip=1`, 'none', proxy, '198.51.100.1');
     await until('two answers held', (g) => g.cantho_http_answer_bytes > 1.5 * pageBytes);
-    const c = get('/v1.1/Things?$select=id', 'all', proxy, '198.51.100.1');
+    const c = get(LARGE_CHEAP, 'all', proxy, '198.51.100.1');
     await until('the third of 198.51.100.1 waits', (g) => g.cantho_http_answers_waiting === 1);
-    assert.equal(await statusOf(get('/v1.1/Things?$select=id', 'all', proxy, '198.51.100.2')), 200, 'another client behind the proxy');
-    assert.equal(await statusOf(get('/v1.1/Things?$select=id', 'all', '127.0.0.10', '198.51.100.1')), 200, 'not from the proxy: its own address');
+    assert.equal(await statusOf(get(LARGE_CHEAP, 'all', proxy, '198.51.100.2')), 200, 'another client behind the proxy');
+    assert.equal(await statusOf(get(LARGE_CHEAP, 'all', '127.0.0.10', '198.51.100.1')), 200, 'not from the proxy: its own address');
     a.socket.destroy();
     assert.equal(await statusOf(c), 200);
     b.socket.destroy();

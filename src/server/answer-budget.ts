@@ -1,13 +1,19 @@
 import { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { ERROR_CODES } from '../core/errors.ts';
+import { AppError, ERROR_CODES } from '../core/errors.ts';
 import { Budget, holdWhileOpen } from './budget.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The route's GET answers can be large: each client address gets a few at a time (CANTHO_ANSWERS_PER_CLIENT). */
-    largeAnswers?: boolean;
+    /**
+     * The route's GET answers can be large: true for every one, or a test of the request (its page
+     * size, `$expand`). Each client address gets a few at a time (CANTHO_ANSWERS_PER_CLIENT), and
+     * CANTHO_ANSWERS_AT_ONCE are built at once.
+     */
+    largeAnswers?: boolean | ((req: FastifyRequest) => boolean);
+    /** How the route answers an error it did not throw itself (503 BUSY): sets the status and type, returns the body. The platform's `{code, message}` if not set. */
+    errorAnswer?: (e: AppError, reply: FastifyReply) => string;
   }
 }
 
@@ -18,6 +24,14 @@ declare module 'fastify' {
 export const ANSWER_PART = 64 * 1024;
 
 const BUSY_MESSAGE = `${ERROR_CODES.BUSY.message}: the server holds as many answers not yet read by their clients as it may (CANTHO_ANSWER_BUFFER)`;
+
+/** Entities of a SensorThings page up to which a read without `$expand` is small: it is neither held for a turn nor for a place. */
+export const SMALL_PAGE = 100;
+
+function platformError(e: AppError, reply: FastifyReply): string {
+  reply.code(e.status).type('application/json; charset=utf-8');
+  return JSON.stringify({ code: e.code, message: e.message });
+}
 
 /** An answer's bytes in parts of ANSWER_PART, each handed on when the socket wants more. */
 class Parts extends Readable {
@@ -43,7 +57,7 @@ class Parts extends Readable {
 }
 
 /**
- * - A GET of a `largeAnswers` route takes one of its client address's `perClient` turns and keeps
+ * - A GET of a `largeAnswers` route (where that is a test, one it says may be large) takes one of its client address's `perClient` turns and keeps
  *   it until its answer is sent or its connection closes; the address's other such GETs wait,
  *   unread. A page of 10,000 Observations with `$expand=Datastream` costs tens of MB while it is
  *   built and 9.4 MiB until it is read: without turns, 600 connections from one address that
@@ -56,6 +70,9 @@ class Parts extends Readable {
  *   many addresses: from 50 addresses, 600 connections that asked for a 9.4 MiB page and never
  *   read took the server to 2.2 GiB with turns and the byte budget alone (all built, most then
  *   refused), as much as without any bound.
+ * - A GET the route's test calls small (a page of at most SMALL_PAGE rows without `$expand`) takes
+ *   neither: under that flood from 50 addresses a client's page of 10 Observations waited behind
+ *   the 400 large GETs held for places, 35.7 s at p99.
  * - Every answer of ANSWER_PART bytes or more takes its size from `budget` until its connection is
  *   done with it, and goes out part by part as the socket takes them (a client that reads slowly
  *   slows only itself). A GET or HEAD whose answer does not fit is answered 503 BUSY with
@@ -92,7 +109,8 @@ export function limitAnswersInFlight(app: FastifyInstance, budget: Budget, limit
   const cut = new Counter({ name: 'cantho_http_answers_cut_off_total', help: 'Connections cut because their client took no part of an answer for CANTHO_SEND_TIMEOUT_MS', registers: [registry] });
 
   app.addHook('onRequest', async (req, reply) => {
-    if (!req.routeOptions.config.largeAnswers || (req.method !== 'GET' && req.method !== 'HEAD')) return;
+    const large = req.routeOptions.config.largeAnswers;
+    if (!large || (req.method !== 'GET' && req.method !== 'HEAD') || (typeof large === 'function' && !large(req))) return;
     const address = req.ip;
     const client = turns.get(address) ?? new Budget(perClient);
     turns.set(address, client);
@@ -113,8 +131,8 @@ export function limitAnswersInFlight(app: FastifyInstance, budget: Budget, limit
     if (bytes < ANSWER_PART) return payload;
     if (!budget.take(bytes, req.method !== 'GET' && req.method !== 'HEAD')) {
       refused.inc();
-      reply.code(503).header('retry-after', '5').type('application/json; charset=utf-8');
-      return JSON.stringify({ code: 'BUSY', message: BUSY_MESSAGE });
+      reply.header('retry-after', '5');
+      return (req.routeOptions.config.errorAnswer ?? platformError)(new AppError('BUSY', BUSY_MESSAGE), reply);
     }
     const res = reply.raw;
     const timer =

@@ -111,6 +111,11 @@ export function sendEpcisProblem(err: unknown, req: FastifyRequest, reply: Fasti
     }
   }
   if (e.status >= 500) req.log.error({ err }, 'request failed');
+  return reply.send(epcisProblem(e, reply));
+}
+
+/** Sets the status, type and EPCIS headers of an error answer; returns its problem+json body. */
+export function epcisProblem(e: AppError, reply: FastifyReply): string {
   const details = e.details as { errors?: unknown } | undefined;
   const status = STATUS[e.code] ?? e.status;
   const body = {
@@ -123,5 +128,6 @@ export function sendEpcisProblem(err: unknown, req: FastifyRequest, reply: Fasti
     ...(details?.errors ? { errors: details.errors } : {}),
   };
   for (const [k, v] of Object.entries(EPCIS_HEADERS)) reply.header(k, v);
-  return reply.status(status).type('application/problem+json').send(JSON.stringify(body));
+  reply.status(status).type('application/problem+json');
+  return JSON.stringify(body);
 }

@@ -6,8 +6,8 @@ import type { CaptureOutcome, CaptureService } from '../capture/capture.service.
 import type { Database } from '../../storage/database.ts';
 import { deadlineFrom, explainTimeout } from '../../storage/deadline.ts';
 import { eventById, queryDocument, queryEvents } from '../query/event-query.ts';
-import { epcMatch, pageToken, parseEventQuery } from '../query/query-params.ts';
-import { CAPTURE_BYTES_LIMIT, checkVersionHeaders, EPCIS_HEADERS, negotiate, sendEpcisProblem } from './epcis-headers.ts';
+import { DEFAULT_PER_PAGE, epcMatch, pageToken, parseEventQuery } from '../query/query-params.ts';
+import { CAPTURE_BYTES_LIMIT, checkVersionHeaders, EPCIS_HEADERS, epcisProblem, negotiate, sendEpcisProblem } from './epcis-headers.ts';
 import { captureJobJson, type CaptureJobs } from './capture-jobs.ts';
 
 /** What the EPCIS routes need. */
@@ -113,8 +113,13 @@ export async function registerEpcisRoutes(app: FastifyInstance, deps: EpcisRoute
         }
         return reply.type(type).send(queryDocument(page.events.map((e) => e.json), new Date().toISOString()));
       };
-      scope.get('/events', { config: { largeAnswers: true } }, (req, reply) => query(req, reply));
-      scope.get('/epcs/:epc/events', { config: { largeAnswers: true } }, (req, reply) => {
+      // A page of at most the default 30 events is a small read (server/answer-budget.ts).
+      const pages = {
+        largeAnswers: (req: FastifyRequest) => !(Number((req.query as { perPage?: string }).perPage ?? DEFAULT_PER_PAGE) <= DEFAULT_PER_PAGE),
+        errorAnswer: epcisProblem,
+      };
+      scope.get('/events', { config: pages }, (req, reply) => query(req, reply));
+      scope.get('/epcs/:epc/events', { config: pages }, (req, reply) => {
         const epc = (req.params as { epc: string }).epc;
         if (epc.length > 1024) throw new AppError('INVALID_PATH', 'the EPC is too long');
         return query(req, reply, epc);
