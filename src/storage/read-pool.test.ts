@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { type Database, openDatabase, readerOf } from './database.ts';
 import { explainTimeout } from './deadline.ts';
-import { rowArrays, SqliteReadPool } from './read-pool.ts';
+import { rowArrays, SqliteReadPool, smallReads } from './read-pool.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cantho-reads-'));
 let db: Database;
@@ -136,4 +136,16 @@ test('held, no read starts and the running ones go on; released, the waiting one
   pool.release();
   await waiting;
   assert.equal(answered, true);
+});
+
+test('a small read (smallReads) goes before the large ones waiting for a thread', async () => {
+  const slow = sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000000) SELECT COUNT(*) FROM n`.compile(db.kysely);
+  const done: string[] = [];
+  pool.hold();
+  const large = [1, 2, 3, 4].map((i) => pool.rows(slow).then(() => done.push(`large ${i}`)));
+  const small = smallReads.run(true, () => all('SELECT 1').then(() => done.push('small')));
+  assert.deepEqual(pool.load, { running: 0, waiting: 5 });
+  pool.release();
+  await Promise.all([...large, small]);
+  assert.equal(done.indexOf('small'), 0, `in the order ${done.join(', ')}`);
 });

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Worker } from 'node:worker_threads';
 import { type CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
 import { deadlinePassed } from './deadline-function.ts';
@@ -11,7 +12,8 @@ import { deadlinePassed } from './deadline-function.ts';
  * statement and builds the answer's objects. A read sees what is committed when it starts; a job
  * of several statements (`pages`) runs in one read transaction, on one snapshot.
  *
- * Jobs queue in arrival order and go to the first idle worker. One worker starts with the pool,
+ * Jobs queue in arrival order and go to the first idle worker, those of small reads (`smallReads`)
+ * before the others. One worker starts with the pool,
  * the others (up to `size`) when a job finds every worker busy. A worker that dies fails the job
  * it had, and a new one takes its place.
  */
@@ -69,12 +71,21 @@ interface Slot {
   failedStarts: number;
 }
 
+/**
+ * Reads started inside `smallReads.run(true, …)` (server/answer-budget.ts: a page of at most 100
+ * entities without `$expand`) go before the other reads waiting for a thread, so that a flood of
+ * large pages does not hold them up.
+ */
+export const smallReads = new AsyncLocalStorage<boolean>();
+
 /** The longest pause before starting again a thread that could not start. */
 const MAX_RESTART_PAUSE_MS = 30_000;
 
 export class SqliteReadPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
+  /** Small reads waiting: they go first. */
+  private readonly smallQueue: Pending[] = [];
   private closed = false;
   private lastStartError: Error | null = null;
   private held = false;
@@ -99,7 +110,7 @@ export class SqliteReadPool {
 
   /** Reads running on a thread now, and reads waiting for one (the `cantho_sqlite_reads` gauge). */
   get load(): { running: number; waiting: number } {
-    return { running: this.slots.filter((s) => s.busy).length, waiting: this.queue.length };
+    return { running: this.slots.filter((s) => s.busy).length, waiting: this.waiting };
   }
 
   /**
@@ -124,7 +135,7 @@ export class SqliteReadPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const p of this.queue.splice(0)) p.reject(new Error('the database is closed'));
+    for (const p of this.takeAll()) p.reject(new Error('the database is closed'));
     await Promise.all(this.slots.map((s) => s.worker?.terminate()));
   }
 
@@ -132,9 +143,17 @@ export class SqliteReadPool {
     if (this.closed) return Promise.reject(new Error('the database is closed'));
     if (this.down) return Promise.reject(this.lastStartError ?? new Error('no SQLite read thread could start'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ job, resolve, reject });
+      (smallReads.getStore() ? this.smallQueue : this.queue).push({ job, resolve, reject });
       this.dispatch();
     });
+  }
+
+  private get waiting(): number {
+    return this.smallQueue.length + this.queue.length;
+  }
+
+  private takeAll(): Pending[] {
+    return [...this.smallQueue.splice(0), ...this.queue.splice(0)];
   }
 
   private addSlot(): void {
@@ -147,18 +166,18 @@ export class SqliteReadPool {
     this.startReads();
     // A running or waiting read keeps the process alive (an awaited promise alone does not); idle threads do not.
     for (const slot of this.slots) {
-      if (slot.busy || this.queue.length > 0) slot.worker?.ref();
+      if (slot.busy || this.waiting > 0) slot.worker?.ref();
       else slot.worker?.unref();
     }
   }
 
   private startReads(): void {
     if (this.held) return;
-    if (this.queue.length > 0 && this.slots.length < this.size && this.slots.every((s) => s.busy)) this.addSlot();
+    if (this.waiting > 0 && this.slots.length < this.size && this.slots.every((s) => s.busy)) this.addSlot();
     for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
+      if (this.waiting === 0) return;
       if (slot.busy || !slot.worker) continue;
-      const p = this.queue.shift()!;
+      const p = (this.smallQueue.shift() ?? this.queue.shift())!;
       slot.busy = p;
       slot.worker.postMessage(p.job);
     }
@@ -198,7 +217,7 @@ export class SqliteReadPool {
       // pause that doubles up to MAX_RESTART_PAUSE_MS.
       slot.failedStarts++;
       this.lastStartError = e;
-      if (this.slots.every((s) => !s.worker)) for (const p of this.queue.splice(0)) p.reject(e);
+      if (this.slots.every((s) => !s.worker)) for (const p of this.takeAll()) p.reject(e);
       const pause = Math.min(MAX_RESTART_PAUSE_MS, 250 * 2 ** (slot.failedStarts - 1));
       setTimeout(() => {
         if (this.closed) return;
