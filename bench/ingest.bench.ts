@@ -2,8 +2,10 @@
  * Ingestion benchmark (`npm run bench:ingest`; BENCH_SECONDS shortens each run, default 60).
  * Each figure is printed beside its limit, measured in the same run with the same clients:
  *   1. QoS 1, one data point per message: committed Observations/s vs a bare Aedes broker that
- *      stores nothing (target ≥ 0.8 of it) and vs the storage floor (Aedes + raw better-sqlite3),
- *      in BENCH_ROUNDS (default 3) interleaved rounds that share the BENCH_SECONDS;
+ *      stores nothing (target ≥ 0.8 of it) and vs the storage floor (Aedes + raw better-sqlite3
+ *      into the observations table), beside the least storage (the same into the table without
+ *      its indexes and references), in BENCH_ROUNDS (default 3) interleaved rounds that share the
+ *      BENCH_SECONDS;
  *   2. telemetry messages of 10 data points: data points/s committed (target ≥ 100,000/s);
  *   3. peak RSS of the server process;
  *   4. the same on PostgreSQL (BENCH_PG_URL or CANTHO_TEST_POSTGRES_URL) and through the Mosquitto
@@ -13,7 +15,7 @@
  *   6. the same at a quarter of that rate beside a client sending costly reads, with SQLite reads on
  *      read threads and on the event loop (CANTHO_SQLITE_READ_THREADS=0), for reference.
  * The server runs in this process; the clients in BENCH_WORKERS child processes (2 cores here).
- * BENCH_ONLY=bare,floor,sqlite,pg,bridge and BENCH_RUNS=point,telemetry,latency,reads pick parts (default all).
+ * BENCH_ONLY=bare,floor,sqlite,pg,bridge (floor: both raw SQLite baselines) and BENCH_RUNS=point,telemetry,latency,reads pick parts (default all).
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -37,7 +39,7 @@ const WINDOW = Number(process.env.BENCH_WINDOW ?? 32);
 const warmupOf = (seconds: number) => Math.min(3, Math.max(1, Math.floor(seconds / 5)));
 const WARMUP = warmupOf(SECONDS);
 /**
- * The QoS 1 comparison (bare Aedes, storage floor, cantho) runs in ROUNDS interleaved rounds of
+ * The QoS 1 comparison (bare Aedes, least storage, storage floor, cantho) runs in ROUNDS interleaved rounds of
  * SECONDS / ROUNDS each, the order rotating: this machine's speed drifts by a quarter within
  * minutes, and back-to-back runs of 60 s each put the drift into the ratios.
  */
@@ -242,11 +244,15 @@ const median = (xs: number[]) => {
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN);
 const sqlite = doSqlite ? await platformOn(join(dir, 'bench.db'), {}) : null;
 if (sqlite) peakRss = process.memoryUsage().rss;
-const floorDb = doFloor ? openRawSqlite(join(dir, 'floor.db'), true, { ds: Array.from({ length: DEVICES }, (_, i) => i + 1), foi: [1] }) : null;
+const parents = { ds: Array.from({ length: DEVICES }, (_, i) => i + 1), foi: [1] };
+const floorDb = doFloor ? openRawSqlite(join(dir, 'floor.db'), true, parents) : null;
+/** The least storage: the same table without its indexes and references (no read could use it). */
+const appendDb = doFloor ? openRawSqlite(join(dir, 'append.db'), false, parents, false) : null;
 const bareRounds: Awaited<ReturnType<typeof bareAedes>>[] = [];
 const floorRounds: Awaited<ReturnType<typeof aedesRawSqlite>>[] = [];
+const appendRounds: Awaited<ReturnType<typeof aedesRawSqlite>>[] = [];
 const pointRounds: Measured[] = [];
-const kinds = ['bare', 'floor', 'ours'] as const;
+const kinds = ['bare', 'append', 'floor', 'ours'] as const;
 /** The QoS 1 point load of one round, for the baselines. */
 const pointLoad: PointLoad = async (url, targets) => ({ rate: await load({ url, mode: 'point', prefix: '', targets }, undefined, ROUND_SECONDS), clientCpu: clientCpuPerMsg });
 for (let r = 0; r < ROUNDS; r++) {
@@ -254,17 +260,25 @@ for (let r = 0; r < ROUNDS; r++) {
   const got: string[] = [];
   for (const kind of order) {
     if (kind === 'bare' && doBare) got.push(`bare ${fmt(bareRounds[bareRounds.push(await bareAedes(pointLoad)) - 1]!.rate)}`);
+    if (kind === 'append' && appendDb) got.push(`append ${fmt(appendRounds[appendRounds.push(await aedesRawSqlite(appendDb, pointLoad, DEVICES)) - 1]!.rate)}`);
     if (kind === 'floor' && floorDb) got.push(`floor ${fmt(floorRounds[floorRounds.push(await aedesRawSqlite(floorDb, pointLoad, DEVICES)) - 1]!.rate)}`);
     if (kind === 'ours' && sqlite && doPoint) got.push(`cantho ${fmt(pointRounds[pointRounds.push(await measure(sqlite.p, { url: sqlite.mqttUrl, mode: 'point', prefix: '', password: ADMIN, targets: sqlite.streams }, ROUND_SECONDS)) - 1]!.committed)}`);
   }
   report(`QoS 1 round ${r + 1}/${ROUNDS} (${ROUND_SECONDS} s each, in this order): ${got.join(', ')} /s`);
 }
 floorDb?.close();
+appendDb?.close();
 const bare = mean(bareRounds.map((b) => b.rate));
 const ratio = (a: { rate?: number; committed?: number }[], b: { rate: number }[]) => median(a.map((x, i) => (x.committed ?? x.rate ?? Number.NaN) / (b[i]?.rate ?? Number.NaN)));
 report(`bare Aedes (no storage), QoS 1 acks/s:            ${fmt(bare)}; server CPU ${mean(bareRounds.map((b) => b.cpuPerMsg)).toFixed(1)} µs/msg, clients ${mean(bareRounds.map((b) => b.clientCpu)).toFixed(1)} µs/msg`);
-const floor = floorRounds.length ? { rate: mean(floorRounds.map((f) => f.rate)), ratio: ratio(floorRounds, bareRounds) } : null;
-if (floor) report(`Aedes + raw SQLite (storage floor), QoS 1 obs/s:  ${fmt(floor.rate)} = ${floor.ratio.toFixed(2)} × bare (median of the rounds' ratios); ${fmt(mean(floorRounds.map((f) => f.batch)))} obs/commit, server CPU ${mean(floorRounds.map((f) => f.cpuPerMsg)).toFixed(1)} µs/obs, clients ${mean(floorRounds.map((f) => f.clientCpu)).toFixed(1)} µs/msg`);
+const baseline = (name: string, rounds: typeof floorRounds) => {
+  const rate = mean(rounds.map((f) => f.rate));
+  const r = ratio(rounds, bareRounds);
+  report(`${name}, QoS 1 obs/s: ${fmt(rate)} = ${r.toFixed(2)} × bare (median of the rounds' ratios); ${fmt(mean(rounds.map((f) => f.batch)))} obs/commit, server CPU ${mean(rounds.map((f) => f.cpuPerMsg)).toFixed(1)} µs/obs, clients ${mean(rounds.map((f) => f.clientCpu)).toFixed(1)} µs/msg`);
+  return { rate, ratio: r };
+};
+const append = appendRounds.length ? baseline('Aedes + raw SQLite, table without indexes or references (least storage)', appendRounds) : null;
+const floor = floorRounds.length ? baseline('Aedes + raw SQLite (storage floor: the same table, its indexes and references)', floorRounds) : null;
 if (sqlite) {
   const { p, mqttUrl, streams, devices } = sqlite;
   const none: Measured = { acked: Number.NaN, committed: Number.NaN, batch: Number.NaN, commitMs: Number.NaN, cpuPerObs: Number.NaN, clientCpu: Number.NaN };
@@ -274,6 +288,7 @@ if (sqlite) {
   const vsFloor = ratio(pointRounds, floorRounds);
   report(`SQLite  QoS 1 1-point: committed obs/s ${fmt(point.committed)} (acked ${fmt(point.acked)}/s) = ${vsBare.toFixed(2)} × bare (target ≥ 0.80)${floor ? ` = ${vsFloor.toFixed(2)} × the storage floor` : ''} (medians of the rounds' ratios); ${how(point)}`);
   targets.push([`SQLite, QoS 1, one data point a message: committed obs/s ÷ bare Aedes acks/s (median of ${ROUNDS} interleaved rounds)`, '≥ 0.80', `${fmt(point.committed)} / ${fmt(bare)}: ${vsBare.toFixed(2)}`, vsBare >= 0.8]);
+  if (append) targets.push(['(the same clients) Aedes + raw better-sqlite3 into the observations table without its indexes and references (a table no read could use), PUBACK after commit: obs/s ÷ bare Aedes', 'reference', `${fmt(append.rate)} / ${fmt(bare)}: ${append.ratio.toFixed(2)}`, null]);
   if (floor) {
     targets.push(['(the same clients) Aedes + raw better-sqlite3 into the same table, PUBACK after commit: obs/s ÷ bare Aedes', 'reference', `${fmt(floor.rate)} / ${fmt(bare)}: ${floor.ratio.toFixed(2)}`, null]);
     targets.push(['(the same clients) cantho ÷ Aedes + raw better-sqlite3', 'reference', `${fmt(point.committed)} / ${fmt(floor.rate)}: ${vsFloor.toFixed(2)}`, null]);

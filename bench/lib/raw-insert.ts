@@ -73,10 +73,11 @@ function statementsOf(m: Migration, dialect: 'sqlite' | 'postgres'): readonly st
 }
 
 /**
- * The observations table and its indexes, from the real migrations (optionally without FKs). On
- * SQLite the table keeps the largest id ever used (AUTOINCREMENT), as migration 005 rebuilds it.
+ * The observations table and its indexes, from the real migrations (optionally without FKs, or
+ * without indexes). On SQLite the table keeps the largest id ever used (AUTOINCREMENT), as
+ * migration 005 rebuilds it.
  */
-function observationsDdl(dialect: 'sqlite' | 'postgres', withFks: boolean): string[] {
+function observationsDdl(dialect: 'sqlite' | 'postgres', withFks: boolean, indexes = true): string[] {
   const stmts = statementsOf(sensingMigration, dialect)
     .map((s) => (dialect === 'sqlite' && s.startsWith('CREATE TABLE observations ') ? withAutoincrement(s, 'observations') : s))
     .filter((s) => /^CREATE TABLE observations |^CREATE INDEX observations_/.test(s));
@@ -84,7 +85,7 @@ function observationsDdl(dialect: 'sqlite' | 'postgres', withFks: boolean): stri
   // Later migrations that change the observations indexes, in order.
   const later = [observationOrderMigration].flatMap((m) => statementsOf(m, dialect));
   if (!later.every((s) => /^(CREATE|DROP) INDEX observations_/.test(s))) throw new Error('a later migration does more than observations indexes: update observationsDdl');
-  const table = [...(withFks ? stmts : stmts.map((s) => s.replace(/ REFERENCES \w+\(id\) ON DELETE \w+/g, ''))), ...later];
+  const table = [...(withFks ? stmts : stmts.map((s) => s.replace(/ REFERENCES \w+\(id\) ON DELETE \w+/g, ''))), ...later].filter((s) => indexes || !/^(CREATE|DROP) INDEX /.test(s));
   // PostgreSQL checks references per statement (migration 004): the baseline does the same.
   return withFks ? [...table, ...statementsOf(observationChecksMigration, dialect)] : table;
 }
@@ -101,8 +102,8 @@ function stubParents(dialect: 'sqlite' | 'postgres', dsIds: number[], foiIds: nu
   ];
 }
 
-/** better-sqlite3 on `file` with the pragmas of src/storage/database.ts and the observations DDL of the migrations. */
-export function openRawSqlite(file: string, withFks: boolean, parent: { ds: number[]; foi: number[] }): BetterSqlite3.Database {
+/** better-sqlite3 on `file` with the pragmas of src/storage/database.ts and the observations DDL of the migrations (`indexes` false: the table alone). */
+export function openRawSqlite(file: string, withFks: boolean, parent: { ds: number[]; foi: number[] }, indexes = true): BetterSqlite3.Database {
   const db = new BetterSqlite3(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -110,7 +111,7 @@ export function openRawSqlite(file: string, withFks: boolean, parent: { ds: numb
   db.pragma(`cache_size = ${WRITER_CACHE_SIZE}`); // the server's writing connection beside its read threads (the default)
   db.pragma('temp_store = MEMORY'); // what the group commit's transactions run with (WriteTxOptions)
   if (withFks) for (const s of stubParents('sqlite', parent.ds, parent.foi)) db.exec(s);
-  for (const s of observationsDdl('sqlite', withFks)) db.exec(s);
+  for (const s of observationsDdl('sqlite', withFks, indexes)) db.exec(s);
   return db;
 }
 

@@ -35,7 +35,7 @@ export async function registerSensingRoutes(app: FastifyInstance, deps: AppDeps)
     return q.has('$expand') || !((top === null ? config.defaultTop : Number(top)) <= SMALL_PAGE);
   };
   app.get('/v1.1/*', { config: { largeAnswers: mayBeLarge } }, async (req, reply) => {
-    const r = await sensing.get(ctxOf(req), pathOf(req), queryOf(req));
+    const r = await sensing.get({ ...ctxOf(req), small: !mayBeLarge(req) }, pathOf(req), queryOf(req));
     if (r.kind === 'text') return reply.type('text/plain; charset=utf-8').send(r.body);
     return reply.type('application/json; charset=utf-8').send(r.body);
   });

@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import pino from 'pino';
 import { loadConfig } from '../config/config.ts';
-import { smallReads } from '../storage/read-pool.ts';
 import { createPlatform, type Platform } from './platform.ts';
 
 const KEY = 'answer-budget-test-admin-key';
@@ -199,24 +198,27 @@ test('answers not read: the send timeout and the shared budget', { timeout: 120_
 test('answers not read: turns per client address, places to be built for all', { timeout: 120_000 }, async (t) => {
   await platformFor(t, { CANTHO_ANSWERS_PER_CLIENT: '2', CANTHO_ANSWERS_AT_ONCE: '1', CANTHO_SEND_TIMEOUT_MS: '0', CANTHO_TRUST_PROXY: '127.0.0.9' });
 
-  await t.test("a small GET's reads are marked small (smallReads), so that they go before large ones' waiting for a read thread", async () => {
-    const pool = p.db.reads!.sqlite!;
+  await t.test("a small GET's reads go before large ones' waiting for a read thread (SqliteReadPool.ahead)", async () => {
+    const pool = p.db.readPool!;
     const seen: string[] = [];
     const [rows, pages] = [pool.rows, pool.pages];
-    pool.rows = (st) => {
-      seen.push(`rows ${smallReads.getStore() ?? false}`);
-      return rows.call(pool, st);
+    pool.rows = (st, ahead) => {
+      seen.push(`rows ${ahead === true}`);
+      return rows.call(pool, st, ahead);
     };
-    pool.pages = (job) => {
-      seen.push(`pages ${smallReads.getStore() ?? false}`);
-      return pages.call(pool, job);
+    pool.pages = (job, ahead) => {
+      seen.push(`pages ${ahead === true}`);
+      return pages.call(pool, job, ahead);
     };
     try {
+      assert.equal(await statusOf(get('/v1.1/Things?$select=id&$expand=Datastreams($top=1)&$top=2', 'all', '127.0.0.60')), 200);
+      assert.ok(seen.length > 0 && seen.every((s) => s.endsWith('false')), `with $expand: ${seen.join(', ')}`);
+      seen.length = 0;
       assert.equal(await statusOf(get('/v1.1/Things?$select=id', 'all', '127.0.0.60')), 200);
-      assert.ok(seen.length > 0 && seen.every((s) => s.endsWith('true')), seen.join(', '));
+      assert.ok(seen.length > 0 && seen.every((s) => s.endsWith('true')), `small: ${seen.join(', ')}`);
       seen.length = 0;
       assert.equal(await statusOf(get(LARGE_CHEAP, 'all', '127.0.0.60')), 200);
-      assert.ok(seen.length > 0 && seen.every((s) => s.endsWith('false')), seen.join(', '));
+      assert.ok(seen.length > 0 && seen.every((s) => s.endsWith('false')), `large: ${seen.join(', ')}`);
     } finally {
       Reflect.deleteProperty(pool, 'rows');
       Reflect.deleteProperty(pool, 'pages');

@@ -2,7 +2,6 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { AppError, ERROR_CODES } from '../core/errors.ts';
-import { smallReads } from '../storage/read-pool.ts';
 import { Budget, holdWhileOpen } from './budget.ts';
 
 declare module 'fastify' {
@@ -72,7 +71,7 @@ class Parts extends Readable {
  *   read took the server to 2.2 GiB with turns and the byte budget alone (all built, most then
  *   refused), as much as without any bound.
  * - A GET the route's test calls small (a page of at most SMALL_PAGE rows without `$expand`) takes
- *   neither, and its reads on SQLite's threads go before the large ones' (`smallReads`): under that
+ *   neither (and the route reads it through `aheadOf`, before large reads on SQLite's threads): under that
  *   flood from 50 addresses a client's page of 10 Observations waited behind the 400 large GETs
  *   held for places, 35.7 s at p99.
  * - Every answer of ANSWER_PART bytes or more takes its size from `budget` until its connection is
@@ -110,8 +109,9 @@ export function limitAnswersInFlight(app: FastifyInstance, budget: Budget, limit
   const refused = new Counter({ name: 'cantho_http_answers_refused_total', help: 'GET answers refused (503 BUSY) for want of room in CANTHO_ANSWER_BUFFER', registers: [registry] });
   const cut = new Counter({ name: 'cantho_http_answers_cut_off_total', help: 'Connections cut because their client took no part of an answer for CANTHO_SEND_TIMEOUT_MS', registers: [registry] });
 
-  /** Waits for one of the address's turns, then for a place to be built (nothing held if the connection closes meanwhile). */
-  const waitForTurn = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  app.addHook('onRequest', async (req, reply) => {
+    const large = req.routeOptions.config.largeAnswers;
+    if (!large || (req.method !== 'GET' && req.method !== 'HEAD') || (typeof large === 'function' && !large(req))) return;
     const address = req.ip;
     const client = turns.get(address) ?? new Budget(perClient);
     turns.set(address, client);
@@ -123,13 +123,6 @@ export function limitAnswersInFlight(app: FastifyInstance, budget: Budget, limit
     reply.raw.once('close', leave);
     const place = await holdWhileOpen(reply.raw, building, 1);
     if (place) built.set(req, place);
-  };
-  app.addHook('onRequest', (req, reply, done) => {
-    const large = req.routeOptions.config.largeAnswers;
-    if (!large || (req.method !== 'GET' && req.method !== 'HEAD')) return done();
-    // The rest of a small read runs inside `smallReads`: its reads on SQLite's threads go first.
-    if (typeof large === 'function' && !large(req)) return smallReads.run(true, done);
-    waitForTurn(req, reply).then(() => done(), done);
   });
 
   app.addHook('onSend', async (req, reply, payload) => {

@@ -50,7 +50,7 @@ export async function createPlatform(config: Config, opts: { logger?: Logger; pg
   const keys = new KeyStore(db);
   if (config.bootstrapAdminKey) await keys.ensureBootstrapKey(config.bootstrapAdminKey);
   const sensing = new SensingService(db, { defaultTop: config.defaultTop, maxTop: config.maxTop, timeoutMs: config.queryTimeoutMs });
-  const metrics = createMetrics(db.reads?.sqlite);
+  const metrics = createMetrics(db.readPool);
   const conformance: string[] = [];
   const app = await buildApp({ config, logger, db, keys, sensing, metrics, conformance });
   const trace = await createTraceModule({ config, logger, db });

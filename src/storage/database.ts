@@ -5,7 +5,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { checkpointInBackground, truncateWal } from './checkpointer.ts';
 import { Mutex } from './mutex.ts';
-import { ReadPoolDialect, SqliteReadPool } from './read-pool.ts';
+import { ReadPoolDialect, type ReadRunner, SqliteReadPool } from './read-pool.ts';
 
 /** cache_size (negative: KiB) of the writing connection when read threads serve the reads (see openDatabase). */
 export const WRITER_CACHE_SIZE = -16384;
@@ -29,7 +29,11 @@ export interface Database {
    * (read-pool.ts), so a costly read does not hold the event loop. Writes never run here.
    */
   // biome-ignore lint/suspicious/noExplicitAny: see kysely
-  readonly reads?: { readonly kysely: Kysely<any>; readonly pg?: pg.Pool; readonly sqlite?: SqliteReadPool };
+  readonly reads?: { readonly kysely: Kysely<any>; readonly pg?: pg.Pool; readonly sqlite?: ReadRunner };
+  /** SQLite with read threads: the pool itself (its load, holding reads for a WAL restart). */
+  readonly readPool?: SqliteReadPool;
+  /** The same database for small reads (`aheadOf`). */
+  readonly ahead?: Database;
   /** Serialises write transactions on SQLite (a no-op queue on PostgreSQL is not used). */
   readonly writeLock: Mutex;
   close(): Promise<void>;
@@ -167,7 +171,8 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
   }
   opts.onSqliteOpen?.(raw);
   const kysely = new Kysely({ dialect: new SqliteDialect({ database: raw }) });
-  const reads = pool ? { kysely: new Kysely({ dialect: new ReadPoolDialect(pool) }), sqlite: pool } : undefined;
+  const readsOn = (runner: ReadRunner) => ({ kysely: new Kysely({ dialect: new ReadPoolDialect(runner) }), sqlite: runner });
+  const reads = pool ? readsOn(pool) : undefined;
   const close = async () => {
     clearTimeout(holdTimer);
     await pool?.close();
@@ -176,7 +181,17 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Database {
     // Kysely closes the connection only if it ever used it.
     if (raw.open) raw.close();
   };
-  return { dialect: 'sqlite', kysely, sqlite: raw, reads, writeLock, close };
+  const db: Database = { dialect: 'sqlite', kysely, sqlite: raw, reads, readPool: pool ?? undefined, writeLock, close };
+  return pool ? { ...db, ahead: { ...db, reads: readsOn(pool.ahead) } } : db;
+}
+
+/**
+ * `db` for a small read (server/answer-budget.ts: a page of at most 100 entities without `$expand`):
+ * on SQLite's read threads its statements go before the others waiting, so that a flood of large
+ * reads does not hold it up (SqliteReadPool.ahead). Elsewhere `db` itself.
+ */
+export function aheadOf(db: Database): Database {
+  return db.ahead ?? db;
 }
 
 /** Where API reads run: PostgreSQL's pool whose statements time out, or SQLite's read threads, when there are. */

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { type Database, openDatabase, readerOf } from './database.ts';
 import { explainTimeout } from './deadline.ts';
-import { rowArrays, SqliteReadPool, smallReads } from './read-pool.ts';
+import { rowArrays, SqliteReadPool } from './read-pool.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cantho-reads-'));
 let db: Database;
@@ -17,7 +17,7 @@ const all = async (text: string, parameters: unknown[] = []) => rowArrays(await 
 
 before(() => {
   db = openDatabase(join(dir, 'r.db'), { readThreads: 2 });
-  pool = db.reads!.sqlite!;
+  pool = db.readPool!;
   db.sqlite!.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
   db.sqlite!.prepare('INSERT INTO t (v) VALUES (?), (?)').run('a', 'b');
 });
@@ -91,7 +91,7 @@ test('a read thread that dies fails its read only; a new thread takes its place'
 
 test('reads queued when the database closes fail instead of hanging', async () => {
   const other = openDatabase(join(dir, 'c.db'), { readThreads: 1 });
-  const reads = other.reads!.sqlite!;
+  const reads = other.readPool!;
   const slow = sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000000) SELECT COUNT(*) FROM n`.compile(other.kysely);
   const first = reads.rows(slow).catch((e: unknown) => e);
   const queued = reads.rows({ sql: 'SELECT 1', parameters: [] }).catch((e: unknown) => e);
@@ -138,12 +138,12 @@ test('held, no read starts and the running ones go on; released, the waiting one
   assert.equal(answered, true);
 });
 
-test('a small read (smallReads) goes before the large ones waiting for a thread', async () => {
+test('a read sent through `ahead` goes before the others waiting for a thread', async () => {
   const slow = sql`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000000) SELECT COUNT(*) FROM n`.compile(db.kysely);
   const done: string[] = [];
   pool.hold();
   const large = [1, 2, 3, 4].map((i) => pool.rows(slow).then(() => done.push(`large ${i}`)));
-  const small = smallReads.run(true, () => all('SELECT 1').then(() => done.push('small')));
+  const small = pool.ahead.rows({ sql: 'SELECT 1', parameters: [] }).then(() => done.push('small'));
   assert.deepEqual(pool.load, { running: 0, waiting: 5 });
   pool.release();
   await Promise.all([...large, small]);

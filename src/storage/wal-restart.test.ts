@@ -40,7 +40,7 @@ async function readHoldsWal(file: string): Promise<boolean> {
   const db = openDatabase(join(dir, file), { readThreads: 2 });
   try {
     db.sqlite!.exec('CREATE TABLE b (id INTEGER PRIMARY KEY, x BLOB)');
-    const pool = db.reads!.sqlite!;
+    const pool = db.readPool!;
     // The long read must outlast the 80 MiB of writes, and end within the 10 s a hold may last
     // (HOLD_MAX_MS): about 5 s of this machine's counting, timed first (25 million rows took 4 s on
     // one machine and more than 10 s on another, under the whole suite's load).
@@ -87,7 +87,7 @@ test('a reader outside the process holding the WAL holds the read threads 10 s a
   const outside = new BetterSqlite3(file, { readonly: true });
   try {
     db.sqlite!.exec('CREATE TABLE b (id INTEGER PRIMARY KEY, x BLOB)');
-    const pool = db.reads!.sqlite!;
+    const pool = db.readPool!;
     outside.exec('BEGIN');
     outside.prepare('SELECT COUNT(*) FROM b').get();
     await grow(db);

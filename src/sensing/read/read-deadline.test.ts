@@ -93,7 +93,7 @@ forEachBackend((t) => {
   // loop, so a write and a cheap read that come after it are answered before it ends. (The last test:
   // it adds an observation.)
   if (t.backend.dialect === 'sqlite') test('a costly read holds neither writes nor other reads', async () => {
-    const pool = t.p.db.reads?.sqlite;
+    const pool = t.p.db.readPool;
     assert.ok(pool, 'the platform reads SQLite on threads');
     // Both threads running first (two reads in one turn): a thread starting would be timed here too.
     await Promise.all([0, 1].map(() => pool.rows({ sql: 'SELECT 1', parameters: [] })));

@@ -3,7 +3,7 @@ import type { Config } from '../../config/config.ts';
 import { AppError } from '../../core/errors.ts';
 import { baseUrl } from '../../server/app.ts';
 import type { CaptureOutcome, CaptureService } from '../capture/capture.service.ts';
-import type { Database } from '../../storage/database.ts';
+import { aheadOf, type Database } from '../../storage/database.ts';
 import { deadlineFrom, explainTimeout } from '../../storage/deadline.ts';
 import { eventById, queryDocument, queryEvents } from '../query/event-query.ts';
 import { DEFAULT_PER_PAGE, epcMatch, pageToken, parseEventQuery } from '../query/query-params.ts';
@@ -98,12 +98,15 @@ export async function registerEpcisRoutes(app: FastifyInstance, deps: EpcisRoute
       });
       scope.get('/capture/:id', async (req) => deps.jobs.get((req.params as { id: string }).id, req.principal));
 
+      // A page of at most the default 30 events is a small read (server/answer-budget.ts).
+      const mayBeLarge = (req: FastifyRequest) => !(Number((req.query as { perPage?: string }).perPage ?? DEFAULT_PER_PAGE) <= DEFAULT_PER_PAGE);
+      const pages = { largeAnswers: mayBeLarge, errorAnswer: epcisProblem };
       const query = async (req: FastifyRequest, reply: FastifyReply, epc?: string) => {
         const type = negotiate(req);
         let q = parseEventQuery(req.query as Record<string, string>);
         // /epcs/{epc}/events: any EPC field or quantity class naming it.
         if (epc !== undefined) q = { ...q, matches: [...q.matches, epcMatch(epc)] };
-        const page = await queryEvents(deps.db, q, deadlineFrom(deps.config.queryTimeoutMs)).catch((e: unknown) => {
+        const page = await queryEvents(mayBeLarge(req) ? deps.db : aheadOf(deps.db), q, deadlineFrom(deps.config.queryTimeoutMs)).catch((e: unknown) => {
           throw explainTimeout(e, deps.config.queryTimeoutMs, 'Narrow it with an eventTime window (GE_eventTime, LT_eventTime) or a filter the indexes serve: eventType, EQ_bizStep, EQ_disposition, EQ_readPoint, EQ_bizLocation or an EPC.');
         });
         if (page.next) {
@@ -112,11 +115,6 @@ export async function registerEpcisRoutes(app: FastifyInstance, deps: EpcisRoute
           reply.header('Link', `<${baseUrl(deps.config, req)}${url.pathname}${url.search}>; rel="next"`);
         }
         return reply.type(type).send(queryDocument(page.events.map((e) => e.json), new Date().toISOString()));
-      };
-      // A page of at most the default 30 events is a small read (server/answer-budget.ts).
-      const pages = {
-        largeAnswers: (req: FastifyRequest) => !(Number((req.query as { perPage?: string }).perPage ?? DEFAULT_PER_PAGE) <= DEFAULT_PER_PAGE),
-        errorAnswer: epcisProblem,
       };
       scope.get('/events', { config: pages }, (req, reply) => query(req, reply));
       scope.get('/epcs/:epc/events', { config: pages }, (req, reply) => {
