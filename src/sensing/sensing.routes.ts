@@ -3,6 +3,7 @@ import { AppError } from '../core/errors.ts';
 import { SMALL_PAGE } from '../server/answer-budget.ts';
 import { type AppDeps, baseUrl } from '../server/app.ts';
 import { registerBatchRoutes } from './batch/batch.routes.ts';
+import { jsonInSlices } from './read/json-slices.ts';
 import type { CallContext } from './sensing.service.ts';
 import { BASE_CONFORMANCE, serviceRoot } from './service-root.ts';
 
@@ -37,7 +38,7 @@ export async function registerSensingRoutes(app: FastifyInstance, deps: AppDeps)
   app.get('/v1.1/*', { config: { largeAnswers: mayBeLarge } }, async (req, reply) => {
     const r = await sensing.get({ ...ctxOf(req), small: !mayBeLarge(req) }, pathOf(req), queryOf(req));
     if (r.kind === 'text') return reply.type('text/plain; charset=utf-8').send(r.body);
-    return reply.type('application/json; charset=utf-8').send(r.body);
+    return reply.type('application/json; charset=utf-8').send(await jsonInSlices(r.body));
   });
 
   app.post('/v1.1/*', async (req, reply) => {

@@ -128,8 +128,12 @@ export function limitAnswersInFlight(app: FastifyInstance, budget: Budget, limit
   app.addHook('onSend', async (req, reply, payload) => {
     built.get(req)?.();
     if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
-    const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
-    if (bytes < ANSWER_PART) return payload;
+    // UTF-8 takes at most 3 bytes a UTF-16 unit: a string that short is below a part. A longer one
+    // is copied to bytes once (counting them first took another pass: 10 ms for 10 MB).
+    if (typeof payload === 'string' && payload.length * 3 < ANSWER_PART) return payload;
+    const data = typeof payload === 'string' ? Buffer.from(payload) : payload;
+    const bytes = data.length;
+    if (bytes < ANSWER_PART) return data;
     if (!budget.take(bytes, req.method !== 'GET' && req.method !== 'HEAD')) {
       refused.inc();
       reply.header('retry-after', '5');
@@ -149,6 +153,6 @@ export function limitAnswersInFlight(app: FastifyInstance, budget: Budget, limit
       budget.give(bytes);
     });
     reply.header('content-length', bytes);
-    return new Parts(typeof payload === 'string' ? Buffer.from(payload) : payload, () => timer?.refresh());
+    return new Parts(data, () => timer?.refresh());
   });
 }
