@@ -57,12 +57,12 @@ class Parts extends Readable {
 }
 
 /**
- * - A GET of a `largeAnswers` route (where that is a test, one it says may be large) takes one of its client address's `perClient` turns and keeps
- *   it until its answer is sent or its connection closes; the address's other such GETs wait,
- *   unread. A page of 10,000 Observations with `$expand=Datastream` costs tens of MB while it is
- *   built and 9.4 MiB until it is read: without turns, 600 connections from one address that
- *   asked for it and never read took the server to 1.9–5.5 GiB (`npm run bench:slow`), and
- *   building their answers held up every other client. Behind a reverse proxy the address is the
+ * - A GET of a `largeAnswers` route (where that is a test, one it says may be large) takes one of
+ *   its client address's `perClient` turns and keeps it until its answer is sent or its connection
+ *   closes; the address's other such GETs wait, unread. A page of 10,000 Observations with
+ *   `$expand=Datastream` costs tens of MB while it is built and 9.4 MiB until it is read: without
+ *   turns, 600 connections from one address that asked for it and never read took the server to
+ *   1.9–5.5 GiB (`npm run bench:slow`), and building their answers held up every other client. Behind a reverse proxy the address is the
  *   one it forwards when CANTHO_TRUST_PROXY names the proxy, else the proxy's own (a proxy reads
  *   answers as fast as they come, so a turn there lasts as long as the answer takes to build).
  * - Such a GET is then built in one of `atOnce` places, whatever its address, held until its
@@ -71,9 +71,9 @@ class Parts extends Readable {
  *   read took the server to 2.2 GiB with turns and the byte budget alone (all built, most then
  *   refused), as much as without any bound.
  * - A GET the route's test calls small (a page of at most SMALL_PAGE rows without `$expand`) takes
- *   neither (and the route reads it through `aheadOf`, before large reads on SQLite's threads): under that
- *   flood from 50 addresses a client's page of 10 Observations waited behind the 400 large GETs
- *   held for places, 35.7 s at p99.
+ *   neither, and the route reads it through `aheadOf`, before large reads on SQLite's threads:
+ *   under that flood from 50 addresses a client's page of 10 Observations waited behind the 400
+ *   large GETs held for places, 35.7 s at p99.
  * - Every answer of ANSWER_PART bytes or more takes its size from `budget` until its connection is
  *   done with it, and goes out part by part as the socket takes them (a client that reads slowly
  *   slows only itself). A GET or HEAD whose answer does not fit is answered 503 BUSY with
